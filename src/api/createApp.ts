@@ -1,0 +1,31 @@
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { AppDependencies } from './appDependencies';
+import { authenticate } from './authenticate';
+import { createErrorHandler } from './errorHandler';
+import { HttpError } from './httpError';
+import { catalogRoutes } from './routes/catalog.routes';
+import { customersRoutes } from './routes/customers.routes';
+import { docsRoutes } from './routes/docs.routes';
+import { healthRoutes } from './routes/health.routes';
+
+// Builds the HTTP app; it never listens by itself (server.ts and dev.ts do, tests use supertest).
+export function createApp(deps: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(pinoHttp({ logger: deps.logger, customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info') }));
+  app.use(healthRoutes(deps));
+  app.use(docsRoutes());
+  // Authenticate before reading bodies: an anonymous caller learns nothing, not even that its JSON is malformed.
+  app.use('/v1', authenticate(deps.db));
+  app.use(express.json({ limit: '2mb' }));
+  app.use(catalogRoutes(deps));
+  app.use(customersRoutes(deps));
+
+  app.use((req) => {
+    throw new HttpError(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.path}`);
+  });
+  app.use(createErrorHandler(deps.logger));
+  return app;
+}

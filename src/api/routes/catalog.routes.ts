@@ -1,0 +1,37 @@
+import express, { Router } from 'express';
+import { checkCatalogDocument, parseCatalogText } from '../../domain/catalog/parseCatalogDocument';
+import { applyCatalog } from '../../services/applyCatalog';
+import { readCatalog } from '../../services/readCatalog';
+import type { AppDependencies } from '../appDependencies';
+import { environmentOf } from '../authenticate';
+import { HttpError, badRequest } from '../httpError';
+
+const yamlBody = express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '2mb' });
+
+export function catalogRoutes({ db, workflows, billingProvider }: AppDependencies): Router {
+  const router = Router();
+
+  router.get('/v1/catalog', async (_req, res) => {
+    res.json(await readCatalog(db, environmentOf(res)));
+  });
+
+  // Accepts the document as JSON or YAML; invalid documents are rejected whole, naming the first bad path.
+  router.put('/v1/catalog', yamlBody, async (req, res) => {
+    if (req.body === undefined) throw badRequest('send the catalog as JSON or YAML', 'body');
+    const parsed = typeof req.body === 'string' ? parseCatalogText(req.body) : checkCatalogDocument(req.body);
+    if (!parsed.ok) {
+      const first = parsed.issues[0]!;
+      throw badRequest(`${first.path}: ${first.message}`, first.path, parsed.issues);
+    }
+    const environmentId = environmentOf(res);
+    const result = await applyCatalog(db, environmentId, parsed.catalog);
+    if (!result.ok) {
+      const first = result.issues[0]!;
+      throw new HttpError(422, 'CATALOG_CHANGE_REFUSED', `${first.path}: ${first.message}`, first.path, result.issues);
+    }
+    const billingSync = result.changed && billingProvider === 'stripe' ? await workflows.syncCatalog(environmentId) : undefined;
+    res.json({ changed: result.changed, changes: result.changes, ...(billingSync && { billingSync }) });
+  });
+
+  return router;
+}

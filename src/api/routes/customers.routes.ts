@@ -1,0 +1,82 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { customerIdSchema, provisionCustomerSchema, updateCustomerSchema } from '../../domain/customers/customerInput';
+import { checkSubscriptionParams } from '../../domain/customers/checkSubscriptionParams';
+import { toCustomerView } from '../../domain/customers/toCustomerView';
+import { findCustomer } from '../../db/repositories/customers.repository';
+import { listLive, listLivePackages } from '../../db/repositories/catalogRead.repository';
+import type { Db } from '../../db/createDb';
+import type { AppDependencies } from '../appDependencies';
+import { environmentOf } from '../authenticate';
+import { HttpError, badRequest, conflict, notFound, unknownReference } from '../httpError';
+import { parseInput } from '../validate';
+import { runWorkflow } from '../workflowFailures';
+
+const pathSchema = z.object({ customerId: customerIdSchema });
+const idempotencyKeySchema = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional();
+
+async function assertCouponExists(db: Db, environmentId: string, couponId: string | null | undefined) {
+  if (!couponId) return;
+  const coupon = await db.selectFrom('coupons').select('id').where('environment_id', '=', environmentId).where('id', '=', couponId).where('archived_at', 'is', null).executeTakeFirst();
+  if (!coupon) throw unknownReference(`unknown coupon "${couponId}"`, 'couponId');
+}
+
+export function customersRoutes({ db, workflows }: AppDependencies): Router {
+  const router = Router();
+
+  router.post('/v1/customers', async (req, res) => {
+    const input = parseInput(provisionCustomerSchema, req.body);
+    const environmentId = environmentOf(res);
+    const existing = await findCustomer(db, environmentId, input.customerId);
+    if (existing?.archived_at) throw conflict('CUSTOMER_ID_ARCHIVED', `customer id "${input.customerId}" belonged to an archived customer and cannot be reused`, 'customerId');
+    if (existing) return void res.status(200).json({ customer: toCustomerView(existing) });
+
+    await assertCouponExists(db, environmentId, input.couponId);
+    if (input.subscriptionParams) {
+      const [packages, features] = await Promise.all([listLivePackages(db, environmentId), listLive(db, 'features', environmentId)]);
+      const problem = checkSubscriptionParams(input.subscriptionParams, {
+        packages: new Map(packages.map((p) => [p.id, p])),
+        featureIds: new Set(features.map((f) => f.id)),
+      });
+      if (problem) throw new HttpError(400, problem.code, `${problem.field}: ${problem.message}`, problem.field);
+    }
+
+    const result = await runWorkflow(() =>
+      workflows.provisionCustomer({
+        environmentId,
+        customerId: input.customerId,
+        name: input.name ?? null,
+        email: input.email ?? null,
+        couponId: input.couponId ?? null,
+        metadata: input.metadata ?? {},
+        billingInfo: input.billingInfo,
+      }),
+    );
+    if (result.archived) throw conflict('CUSTOMER_ID_ARCHIVED', `customer id "${input.customerId}" belonged to an archived customer and cannot be reused`, 'customerId');
+    res.status(result.created ? 201 : 200).json({ customer: result.customer });
+  });
+
+  router.get('/v1/customers/:customerId', async (req, res) => {
+    const { customerId } = parseInput(pathSchema, req.params, 'path');
+    const row = await findCustomer(db, environmentOf(res), customerId);
+    if (!row || row.archived_at) throw notFound(`customer "${customerId}" was not found`, 'customerId');
+    res.json(toCustomerView(row));
+  });
+
+  router.patch('/v1/customers/:customerId', async (req, res) => {
+    const { customerId } = parseInput(pathSchema, req.params, 'path');
+    const input = parseInput(updateCustomerSchema, req.body ?? {});
+    const requestId = idempotencyKeySchema.safeParse(req.header('idempotency-key'));
+    if (!requestId.success) throw badRequest('Idempotency-Key: must be 1-200 printable ASCII characters without spaces', 'Idempotency-Key');
+    const environmentId = environmentOf(res);
+    const row = await findCustomer(db, environmentId, customerId);
+    if (!row || row.archived_at) throw notFound(`customer "${customerId}" was not found`, 'customerId');
+    await assertCouponExists(db, environmentId, input.couponId);
+
+    const { billingInfo, ...changes } = input;
+    const result = await runWorkflow(() => workflows.updateCustomer({ environmentId, customerId, changes, billingInfo }, requestId.data));
+    res.json(result.customer);
+  });
+
+  return router;
+}

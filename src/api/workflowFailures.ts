@@ -1,0 +1,29 @@
+import { WorkflowBusinessFailure, WorkflowStillRunning } from '../temporal/workflowGateway';
+import { FailureType } from '../workflows/failureTypes';
+import { HttpError } from './httpError';
+
+// Runs a workflow call and turns its business failures into the HTTP contract's errors.
+export async function runWorkflow<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof WorkflowStillRunning) {
+      return Promise.reject(
+        new HttpError(503, 'STILL_PROCESSING', `not finished yet (workflow ${error.workflowId}); retry the same request to get its result`),
+      );
+    }
+    if (!(error instanceof WorkflowBusinessFailure)) throw error;
+    switch (error.type) {
+      case FailureType.CustomerNotFound:
+        throw new HttpError(404, 'CUSTOMER_NOT_FOUND', error.message, 'customerId');
+      case FailureType.CustomerArchived:
+        throw new HttpError(409, 'CUSTOMER_ARCHIVED', error.message, 'customerId');
+      case FailureType.BillingRejected: {
+        const detail = (error.details[0] ?? {}) as { code?: string | null; param?: string | null };
+        throw new HttpError(422, 'BILLING_PROVIDER_REJECTED', error.message, detail.param ? `billingInfo (${detail.param})` : 'billingInfo', detail);
+      }
+      default:
+        throw error;
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null, string | null>;
+
+export type EnvironmentTable = { id: string; name: string; created_at: CreatedAt };
+
+export type ApiKeyTable = {
+  id: string;
+  environment_id: string;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+};
+
+export type ProductTable = {
+  environment_id: string;
+  id: string;
+  display_name: string;
+  description: string | null;
+  initial_plan_id: string | null;
+  fallback_plan_id: string | null;
+  multiple_subscriptions: boolean;
+  archived_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type FeatureTable = {
+  environment_id: string;
+  id: string;
+  display_name: string;
+  description: string | null;
+  feature_type: 'BOOLEAN' | 'NUMBER';
+  meter_type: 'None' | 'Fluctuating' | 'Incremental';
+  unit: string | null;
+  unit_plural: string | null;
+  archived_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type PackageTable = {
+  environment_id: string;
+  id: string;
+  kind: 'PLAN' | 'ADDON';
+  product_id: string;
+  billing_id: string | null;
+  billing_synced_state: string | null;
+  archived_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type PackageVersionTable = {
+  id: Generated<string>;
+  environment_id: string;
+  package_id: string;
+  version: number;
+  status: 'DRAFT' | 'PUBLISHED';
+  display_name: string;
+  description: string | null;
+  pricing_type: 'FREE' | 'PAID' | 'CUSTOM';
+  trial_duration: number | null;
+  trial_unit: 'DAY' | 'MONTH' | null;
+  compatible_addon_ids: string[];
+  max_quantity: number | null;
+  content: Json<unknown>;
+  created_at: CreatedAt;
+  published_at: Date | null;
+};
+
+export type PackagePriceTable = {
+  id: Generated<string>;
+  package_version_id: string;
+  billing_period: 'MONTHLY' | 'ANNUALLY';
+  billing_model: 'FLAT_FEE' | 'PER_UNIT' | 'TIERED';
+  feature_id: string | null;
+  tiers_mode: 'GRADUATED' | 'VOLUME' | null;
+  country_code: string | null;
+  currency: string;
+  amount: number | null;
+  tiers: NullableJson<{ upTo?: number; unitAmount: number; flatAmount?: number }[]>;
+  billing_id: string | null;
+  billing_archived_at: Date | null;
+};
+
+export type PackageEntitlementTable = {
+  id: Generated<string>;
+  package_version_id: string;
+  feature_id: string;
+  value: number | null;
+  usage_limit: number | null;
+  is_unlimited: boolean;
+  has_soft_limit: boolean;
+  reset_period: string | null;
+};
+
+export type CouponTable = {
+  environment_id: string;
+  id: string;
+  display_name: string;
+  discount_type: 'PERCENTAGE' | 'FIXED';
+  percent_off: number | null;
+  amounts_off: NullableJson<{ currency: string; amount: number }[]>;
+  duration_type: 'FOREVER' | 'ONCE' | 'REPEATING';
+  duration_in_months: number | null;
+  billing_id: string | null;
+  archived_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type MeterTable = {
+  environment_id: string;
+  id: string;
+  feature_id: string;
+  event_name: string;
+  filters: Json<unknown[]>;
+  aggregation_function: string;
+  aggregation_field: string | null;
+  archived_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type CustomerTable = {
+  environment_id: string;
+  id: string;
+  name: string | null;
+  email: string | null;
+  coupon_id: string | null;
+  metadata: Json<Record<string, string>>;
+  billing_id: string | null;
+  archived_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type IdempotentRequestTable = {
+  environment_id: string;
+  key: string;
+  request_fingerprint: string;
+  status_code: number | null;
+  response_body: NullableJson<unknown>;
+  created_at: CreatedAt;
+};
+
+export type Database = {
+  environments: EnvironmentTable;
+  api_keys: ApiKeyTable;
+  products: ProductTable;
+  features: FeatureTable;
+  packages: PackageTable;
+  package_versions: PackageVersionTable;
+  package_prices: PackagePriceTable;
+  package_entitlements: PackageEntitlementTable;
+  coupons: CouponTable;
+  meters: MeterTable;
+  customers: CustomerTable;
+  idempotent_requests: IdempotentRequestTable;
+};
+
+export type CustomerRow = Selectable<CustomerTable>;
+export type NewCustomerRow = Insertable<CustomerTable>;
+export type ApiKeyRow = Selectable<ApiKeyTable>;

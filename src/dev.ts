@@ -1,0 +1,107 @@
+import { mkdirSync } from 'node:fs';
+import { NativeConnection } from '@temporalio/worker';
+import { createApp } from './api/createApp';
+import { createBillingProvider } from './billing/createBillingProvider';
+import { ConfigError, loadConfig } from './config';
+import { createDb } from './db/createDb';
+import { startEmbeddedPostgres } from './infra/embeddedPostgres';
+import { closeServer, listen } from './infra/httpServer';
+import { runUntilSignal } from './infra/shutdown';
+import { connectTemporalClient } from './infra/temporalClient';
+import { startTemporalDevServer } from './infra/temporalDevServer';
+import { installTemporalRuntime } from './infra/temporalRuntime';
+import { createLogger } from './logger';
+import { applyCatalogFile, bootstrapDevelopment } from './services/bootstrap';
+import { createWorkflowGateway } from './temporal/workflowGateway';
+import { createTollgateWorker } from './worker';
+
+// Zero-setup start: embedded Postgres and Temporal dev server (unless DATABASE_URL / TEMPORAL_ADDRESS point
+// elsewhere), migrations, the catalog file, then API and worker in this one process.
+async function main() {
+  const stopSteps: (() => Promise<unknown>)[] = [];
+  try {
+    await start(stopSteps);
+  } catch (error) {
+    // A failed start must not leave Postgres or the Temporal server running behind it.
+    for (const step of stopSteps) await step().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function start(stopSteps: (() => Promise<unknown>)[]) {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  installTemporalRuntime(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+
+  const postgres = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, database: 'tollgate', onLog: (m) => logger.debug({ postgres: String(m).trim() }) });
+  if (postgres) stopSteps.push(() => postgres.stop());
+  const temporalServer = config.temporal.address
+    ? undefined
+    : await startTemporalDevServer({
+        dataDir: config.dataDir,
+        port: config.temporal.devServerPort,
+        uiPort: config.temporal.devServerUiPort,
+        namespace: config.temporal.namespace,
+        cliPath: config.temporal.cliPath,
+        onLog: (line) => logger.debug({ temporal: line.trim() }),
+      });
+  // Stopped last, Temporal before Postgres, once nothing uses them.
+  if (temporalServer) stopSteps.unshift(() => temporalServer.stop());
+
+  const db = createDb(config.databaseUrl ?? postgres!.connectionString());
+  const { environment, apiKey } = await bootstrapDevelopment(db, { dataDir: config.dataDir, fixedApiKey: config.devApiKey });
+  const catalog = await applyCatalogFile(db, environment.id, config.catalogFile);
+  if (!catalog.ok) throw new ConfigError(`catalog file ${config.catalogFile} is invalid:\n${catalog.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+
+  const temporalAddress = config.temporal.address ?? temporalServer!.address;
+  const temporal = await connectTemporalClient(temporalAddress, config.temporal.namespace);
+  const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+  const billing = createBillingProvider(config.billing);
+  const worker = await createTollgateWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing, logger });
+  const workerRun = worker.run();
+
+  const workflows = createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue });
+  if (billing.name === 'stripe') await workflows.syncCatalog(environment.id);
+  const app = createApp({ db, workflows, billingProvider: billing.name, logger, temporalHealthy: temporal.healthy });
+  const server = await listen(app, config.port, config.host);
+
+  const apiUrl = `http://${config.host}:${config.port}`;
+  const uiUrl = temporalServer?.uiUrl ?? '(your Temporal cluster\'s UI)';
+  process.stdout.write(
+    [
+      '',
+      'Tollgate is running',
+      `  API           ${apiUrl}`,
+      `  API docs      ${apiUrl}/docs`,
+      `  Temporal UI   ${uiUrl}`,
+      `  API key       ${apiKey}   (environment "${environment.name}")`,
+      `  Billing       ${billing.name}`,
+      `  Catalog       ${config.catalogFile} (${catalog.changed ? `${catalog.changes.length} changes applied` : 'unchanged'})`,
+      '',
+      `  try: curl -H 'X-API-KEY: ${apiKey}' ${apiUrl}/v1/catalog`,
+      '',
+    ].join('\n') + '\n',
+  );
+
+  const infrastructure = stopSteps.splice(0);
+  await runUntilSignal(workerRun, [
+    () => closeServer(server),
+    async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun;
+    },
+    () => temporal.connection.close(),
+    () => workerConnection.close(),
+    () => db.destroy(),
+    ...infrastructure,
+  ]);
+  logger.info('stopped');
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { billingPeriodSchema, catalogIdSchema, countryCodeSchema } from '../catalog/catalogDocument';
+
+// Inputs of the customer operations, shaped as the seed's SDK sends them.
+export const customerIdSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\s/?#%\\]+$/, 'must not contain spaces, "/", "?", "#", "%" or "\\"');
+
+export const metadataSchema = z.record(z.string().min(1).max(100), z.string().max(1000), {
+  error: (issue) => (issue.input === undefined ? 'required' : 'must be an object of string values'),
+});
+
+const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+
+const addressSchema = z.strictObject({
+  country: countryCodeSchema.optional(),
+  city: z.string().max(200).optional(),
+  state: z.string().max(200).optional(),
+  addressLine1: z.string().max(200).optional(),
+  addressLine2: z.string().max(200).optional(),
+  phoneNumber: z.string().max(40).optional(),
+  postalCode: z.string().max(40).optional(),
+});
+
+export const billingInfoSchema = z.strictObject({
+  language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as "en" or "en-US"').optional(),
+  timezone: z
+    .string()
+    .refine((zone) => TIME_ZONES.has(zone), 'must be an IANA time zone such as "America/New_York"')
+    .optional(),
+  customerName: z.string().min(1).max(256).optional(),
+  billingAddress: addressSchema.optional(),
+  shippingAddress: addressSchema.optional(),
+  taxIds: z
+    .array(z.strictObject({ type: z.string().regex(/^[a-z]{2,3}_[a-z_]+$/, 'must be a Stripe tax id type such as "eu_vat"'), value: z.string().min(1).max(100) }))
+    .max(10)
+    .optional(),
+  invoiceCustomFields: z.record(z.string().min(1).max(40), z.string().max(140)).optional(),
+  paymentMethodId: z.string().regex(/^pm_[A-Za-z0-9_]+$/, 'must be a payment method id ("pm_…")').optional(),
+  currency: z.string().regex(/^[a-zA-Z]{3}$/, 'must be a three-letter ISO-4217 currency code').transform((c) => c.toLowerCase()).optional(),
+  metadata: metadataSchema.optional(),
+});
+export type BillingInfo = z.infer<typeof billingInfoSchema>;
+
+const quantitySchema = z.number().int().min(1).max(1_000_000);
+
+export const subscriptionParamsSchema = z.strictObject({
+  planId: catalogIdSchema,
+  resourceId: z.string().min(1).max(255).optional(),
+  billingPeriod: billingPeriodSchema.optional(),
+  unitQuantity: quantitySchema.optional(),
+  billableFeatures: z.array(z.strictObject({ featureId: catalogIdSchema, quantity: quantitySchema })).optional(),
+  addons: z.array(z.strictObject({ addonId: catalogIdSchema, quantity: quantitySchema })).optional(),
+  startDate: z.coerce.date().optional(),
+  skipTrial: z.boolean().optional(),
+  promotionCode: z.string().min(1).max(200).optional(),
+  billingCountryCode: countryCodeSchema.optional(),
+  billingInformation: z
+    .strictObject({
+      taxRateIds: z.array(z.string().regex(/^txr_[A-Za-z0-9_]+$/, 'must be a Stripe tax rate id ("txr_…")')).optional(),
+      taxPercentage: z.number().min(0).max(100).optional(),
+      metadata: metadataSchema.optional(),
+    })
+    .optional(),
+  checkoutOptions: z
+    .strictObject({
+      successUrl: z.url(),
+      cancelUrl: z.url(),
+      allowPromoCodes: z.boolean().optional(),
+      collectBillingAddress: z.boolean().optional(),
+      referenceId: z.string().max(200).optional(),
+      allowTaxIdCollection: z.boolean().optional(),
+      collectPhoneNumber: z.boolean().optional(),
+    })
+    .optional(),
+  metadata: metadataSchema.optional(),
+});
+export type SubscriptionParams = z.infer<typeof subscriptionParamsSchema>;
+
+const customerFields = {
+  name: z.string().max(256).nullable().optional(),
+  email: z.email('must be an email address').max(320).nullable().optional(),
+  couponId: catalogIdSchema.nullable().optional(),
+  billingInfo: billingInfoSchema.optional(),
+  metadata: metadataSchema.optional(),
+};
+
+export const provisionCustomerSchema = z.strictObject({
+  customerId: customerIdSchema,
+  ...customerFields,
+  // null: no initial subscription; absent: the product's customer journey decides.
+  subscriptionParams: subscriptionParamsSchema.nullable().optional(),
+});
+export type ProvisionCustomerInput = z.infer<typeof provisionCustomerSchema>;
+
+export const updateCustomerSchema = z.strictObject(customerFields);
+export type UpdateCustomerInput = z.infer<typeof updateCustomerSchema>;

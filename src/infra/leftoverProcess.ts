@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+// Stops a server left behind by a crashed start (only if it really is that program), so the data folder is ours again.
+export async function stopLeftoverProcess(pid: number, expectedCommand: string, timeoutMs = 15_000): Promise<void> {
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isRunning(pid)) return;
+  if (!commandOf(pid).includes(expectedCommand)) return;
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + timeoutMs;
+  while (isRunning(pid) && Date.now() < deadline) await sleep(100);
+  if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+}

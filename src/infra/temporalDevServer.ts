@@ -1,0 +1,84 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stopLeftoverProcess } from './leftoverProcess';
+import { SEARCH_ATTRIBUTES } from '../temporal/searchAttributes';
+
+export type RunningTemporal = { address: string; uiUrl: string; stop: () => Promise<void> };
+
+// The Temporal CLI: TEMPORAL_CLI_PATH, else the one setup installed from PyPI, else one on PATH.
+export function findTemporalCli(explicitPath?: string): string {
+  if (explicitPath) return explicitPath;
+  const local = resolve(__dirname, '../../.tools/venv/bin/temporal');
+  if (existsSync(local)) return local;
+  const onPath = spawnSync('sh', ['-c', 'command -v temporal'], { encoding: 'utf8' }).stdout.trim();
+  if (onPath) return onPath;
+  throw new Error('Temporal CLI not found: run `node scripts/setup.mjs`, set TEMPORAL_CLI_PATH, or set TEMPORAL_ADDRESS');
+}
+
+// Runs `temporal server start-dev` with its Web UI; history persists in dataDir across restarts.
+export async function startTemporalDevServer(options: {
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  cliPath?: string;
+  onLog?: (line: string) => void;
+}): Promise<RunningTemporal> {
+  await mkdir(options.dataDir, { recursive: true });
+  const pidFile = join(options.dataDir, 'temporal.pid');
+  if (existsSync(pidFile)) await stopLeftoverProcess(Number(readFileSync(pidFile, 'utf8')), 'temporal');
+
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(options.port),
+    '--ui-port', String(options.uiPort),
+    '--namespace', options.namespace,
+    '--db-filename', join(options.dataDir, 'temporal.db'),
+    '--log-level', 'warn',
+    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+  ];
+  const child = spawn(findTemporalCli(options.cliPath), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = options.onLog ?? (() => undefined);
+  child.stdout?.on('data', (chunk: Buffer) => log(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => log(chunk.toString()));
+  if (child.pid) writeFileSync(pidFile, String(child.pid));
+
+  await waitForPort(options.port, child, 30_000);
+  return {
+    address: `127.0.0.1:${options.port}`,
+    uiUrl: `http://127.0.0.1:${options.uiPort}`,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(pidFile, { force: true });
+    },
+  };
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Temporal dev server exited with code ${child.exitCode}`);
+    const open = await new Promise<boolean>((done) => {
+      const socket = createConnection({ host: '127.0.0.1', port }, () => (socket.end(), done(true)));
+      socket.on('error', () => done(false));
+    });
+    if (open) return;
+    await sleep(200);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`Temporal dev server did not open port ${port} within ${timeoutMs} ms`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
+  if (timedOut) child.kill('SIGKILL');
+  await exited;
+}

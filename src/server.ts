@@ -1,0 +1,36 @@
+import { createApp } from './api/createApp';
+import { loadConfig } from './config';
+import { createDb } from './db/createDb';
+import { closeServer, listen } from './infra/httpServer';
+import { runUntilSignal } from './infra/shutdown';
+import { connectTemporalClient } from './infra/temporalClient';
+import { createLogger } from './logger';
+import { createWorkflowGateway } from './temporal/workflowGateway';
+
+// The API alone, for production: stateless, so run as many as needed behind a load balancer.
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  if (!config.databaseUrl || !config.temporal.address) throw new Error('the API alone needs DATABASE_URL and TEMPORAL_ADDRESS (use `npm start` for the all-in-one dev setup)');
+  const db = createDb(config.databaseUrl);
+  const temporal = await connectTemporalClient(config.temporal.address, config.temporal.namespace);
+  const app = createApp({
+    db,
+    workflows: createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue }),
+    billingProvider: config.billing.provider,
+    logger,
+    temporalHealthy: temporal.healthy,
+  });
+  const server = await listen(app, config.port, config.host);
+  logger.info({ url: `http://${config.host}:${config.port}` }, 'API listening');
+  await runUntilSignal(new Promise(() => undefined), [
+    () => closeServer(server),
+    () => temporal.connection.close(),
+    () => db.destroy(),
+  ]);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

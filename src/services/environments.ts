@@ -1,0 +1,33 @@
+import type { Db } from '../db/createDb';
+import { findEnvironmentByName, insertEnvironment } from '../db/repositories/environments.repository';
+import { insertApiKey } from '../db/repositories/apiKeys.repository';
+import { generateApiKey, generateEnvironmentId, hashApiKey } from './apiKeyMaterial';
+
+export async function ensureEnvironment(db: Db, name: string) {
+  const existing = await findEnvironmentByName(db, name);
+  if (existing) return existing;
+  await db.insertInto('environments').values({ id: generateEnvironmentId(), name }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  const created = await findEnvironmentByName(db, name);
+  if (!created) throw new Error(`environment "${name}" could not be created`);
+  return created;
+}
+
+export async function createEnvironment(db: Db, name: string) {
+  return insertEnvironment(db, { id: generateEnvironmentId(), name });
+}
+
+// Creates a server key; the plaintext is returned once and only its hash is kept.
+export async function createApiKey(db: Db, environmentId: string, name: string, plaintext?: string) {
+  const generated = generateApiKey();
+  const key = plaintext ? { ...generated, plaintext, hash: hashApiKey(plaintext), prefix: plaintext.slice(0, 8) } : generated;
+  await insertApiKey(db, { id: key.id, environmentId, name, keyHash: key.hash, keyPrefix: key.prefix });
+  return { id: key.id, plaintext: key.plaintext };
+}
+
+// A fixed key (TOLLGATE_API_KEY) for scripts: registered once, reused on every start.
+export async function ensureApiKey(db: Db, environmentId: string, plaintext: string, name: string) {
+  const existing = await db.selectFrom('api_keys').select(['id', 'environment_id', 'revoked_at']).where('key_hash', '=', hashApiKey(plaintext)).executeTakeFirst();
+  if (existing?.environment_id === environmentId && !existing.revoked_at) return existing.id;
+  if (existing) throw new Error('TOLLGATE_API_KEY is revoked or belongs to another environment; choose another key');
+  return (await createApiKey(db, environmentId, name, plaintext)).id;
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowFailedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { TypedSearchAttributes, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { catalogChangedSignal } from '../workflows/definitions';
+import type { ProvisionCustomerWorkflowInput, ProvisionCustomerWorkflowResult } from '../workflows/provisionCustomer.workflow';
+import type { UpdateCustomerWorkflowInput } from '../workflows/updateCustomer.workflow';
+import type { Customer } from '../domain/customers/customer';
+import { workflowIds } from '../workflows/workflowIds';
+import type { FailureType } from '../workflows/failureTypes';
+
+const environmentKey = defineSearchAttributeKey('TollgateEnvironment', SearchAttributeType.KEYWORD);
+const customerKey = defineSearchAttributeKey('TollgateCustomerId', SearchAttributeType.KEYWORD);
+
+// A workflow that ended in a business failure: the API maps `type` to a 4xx answer.
+export class WorkflowBusinessFailure extends Error {
+  constructor(
+    readonly type: FailureType | string,
+    message: string,
+    readonly details: unknown[],
+  ) {
+    super(message);
+  }
+}
+
+// The workflow is still running (the billing provider may be down); the caller can retry the same request.
+export class WorkflowStillRunning extends Error {
+  constructor(readonly workflowId: string) {
+    super(`workflow ${workflowId} is still running`);
+  }
+}
+
+export type WorkflowGateway = ReturnType<typeof createWorkflowGateway>;
+
+// How the API starts and awaits workflows; the only place that names workflow types on the client side.
+export function createWorkflowGateway(client: Client, options: { taskQueue: string; resultTimeoutMs?: number }) {
+  const resultTimeoutMs = options.resultTimeoutMs ?? 25_000;
+  const searchAttributes = (environmentId: string, customerId?: string) =>
+    new TypedSearchAttributes([
+      { key: environmentKey, value: environmentId },
+      ...(customerId ? [{ key: customerKey, value: customerId }] : []),
+    ]);
+
+  async function awaitResult<T>(handle: WorkflowHandle): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new WorkflowStillRunning(handle.workflowId)), resultTimeoutMs);
+    });
+    try {
+      return (await Promise.race([handle.result(), timeout])) as T;
+    } catch (error) {
+      if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) {
+        throw new WorkflowBusinessFailure(error.cause.type ?? 'Unknown', error.cause.message, error.cause.details ?? []);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    // One workflow id per customer: concurrent provisions of one id join the same run.
+    async provisionCustomer(input: ProvisionCustomerWorkflowInput): Promise<ProvisionCustomerWorkflowResult> {
+      const handle = await client.workflow.start('provisionCustomerWorkflow', {
+        args: [input],
+        taskQueue: options.taskQueue,
+        workflowId: workflowIds.provisionCustomer(input.environmentId, input.customerId),
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
+      });
+      return awaitResult(handle);
+    },
+
+    // A retried request (same Idempotency-Key) joins the run of the first one instead of updating twice.
+    async updateCustomer(input: UpdateCustomerWorkflowInput, requestId: string = randomUUID()): Promise<{ customer: Customer }> {
+      const handle = await client.workflow.start('updateCustomerWorkflow', {
+        args: [input],
+        taskQueue: options.taskQueue,
+        workflowId: workflowIds.updateCustomer(input.environmentId, input.customerId, requestId),
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
+      }).catch(async (error: unknown) => {
+        // The same request id already finished: return its recorded result.
+        if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') return client.workflow.getHandle(workflowIds.updateCustomer(input.environmentId, input.customerId, requestId));
+        throw error;
+      });
+      return awaitResult(handle);
+    },
+
+    // Starts the catalog sync, or tells the running one that there is more to do.
+    async syncCatalog(environmentId: string): Promise<{ workflowId: string }> {
+      const workflowId = workflowIds.syncCatalog(environmentId);
+      await client.workflow.signalWithStart('syncCatalogWorkflow', {
+        args: [{ environmentId }],
+        taskQueue: options.taskQueue,
+        workflowId,
+        signal: catalogChangedSignal,
+        signalArgs: [],
+        typedSearchAttributes: searchAttributes(environmentId),
+      });
+      return { workflowId };
+    },
+  };
+}

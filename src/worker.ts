@@ -1,0 +1,58 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities/createActivities';
+import { createBillingProvider } from './billing/createBillingProvider';
+import type { BillingProvider } from './billing/billingProvider';
+import { loadConfig } from './config';
+import { createDb, type Db } from './db/createDb';
+import { createLogger, type Logger } from './logger';
+import { runUntilSignal } from './infra/shutdown';
+import { installTemporalRuntime } from './infra/temporalRuntime';
+
+export type TollgateWorkerOptions = {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: Db;
+  billing: BillingProvider;
+  logger: Logger;
+  // Tests bundle the workflows once and share the bundle between workers.
+  workflowBundle?: WorkerOptions['workflowBundle'];
+};
+
+// The worker: workflows from ./workflows, activities from createActivities, one task queue.
+export function createTollgateWorker(options: TollgateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities({ db: options.db, billing: options.billing, logger: options.logger }),
+  });
+}
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  installTemporalRuntime(config.logLevel);
+  if (!config.databaseUrl || !config.temporal.address) throw new Error('the worker alone needs DATABASE_URL and TEMPORAL_ADDRESS (use `npm start` for the all-in-one dev setup)');
+  const db = createDb(config.databaseUrl);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createTollgateWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing: createBillingProvider(config.billing), logger });
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
+  const running = worker.run();
+  await runUntilSignal(running, [
+    async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+    async () => connection.close(),
+    async () => db.destroy(),
+  ]);
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

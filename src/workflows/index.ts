@@ -1,0 +1,4 @@
+// The worker's workflowsPath: every workflow the task queue runs.
+export { provisionCustomerWorkflow } from './provisionCustomer.workflow';
+export { updateCustomerWorkflow } from './updateCustomer.workflow';
+export { syncCatalogWorkflow } from './syncCatalog.workflow';

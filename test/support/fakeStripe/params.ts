@@ -1,0 +1,218 @@
+// Shared pieces for the fake's resources: store shape, Stripe-style errors, param readers, lists.
+import { randomBytes } from 'node:crypto';
+import type { FormObject, FormValue } from './form';
+
+/** A stored object as the fake keeps it: JSON-only, shaped like the Stripe API resource. */
+export interface FakeObject {
+  id: string;
+  object: string;
+  created: number;
+  livemode: false;
+  metadata: Record<string, string>;
+  [field: string]: unknown;
+}
+
+export interface Store {
+  customers: Map<string, FakeObject>;
+  products: Map<string, FakeObject>;
+  prices: Map<string, FakeObject>;
+  /** Current time in unix seconds, from the injectable clock. */
+  nowSeconds(): number;
+}
+
+export interface StripeErrorBody {
+  type: string;
+  message: string;
+  code?: string;
+  param?: string;
+  doc_url?: string;
+}
+
+export class FakeStripeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: StripeErrorBody,
+  ) {
+    super(body.message);
+  }
+}
+
+export function invalid(message: string, extra: { code?: string; param?: string } = {}, status = 400): FakeStripeError {
+  const docUrl = extra.code ? { doc_url: `https://stripe.com/docs/error-codes/${extra.code.replace(/_/g, '-')}` } : {};
+  return new FakeStripeError(status, { type: 'invalid_request_error', message, ...extra, ...docUrl });
+}
+
+/** 404 when the id is in the URL; 400 with `param` when a body param points at a missing object, like Stripe. */
+export function noSuch(kind: string, id: string, param = 'id'): FakeStripeError {
+  return invalid(`No such ${kind}: '${id}'`, { code: 'resource_missing', param }, param === 'id' ? 404 : 400);
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+export function newId(prefix: string, length: number): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (const byte of bytes) out += BASE62[byte % BASE62.length];
+  return `${prefix}_${out}`;
+}
+
+export const paramName = (key: string, at?: string): string => (at ? `${at}[${key}]` : key);
+
+/** Rejects params this endpoint does not take, with Stripe's parameter_unknown error. */
+export function only(body: FormObject, allowed: readonly string[], at?: string, unmodeled: readonly string[] = []): void {
+  for (const key of Object.keys(body)) {
+    const param = paramName(key, at);
+    if (unmodeled.includes(key)) {
+      throw invalid(`fakeStripe does not model the real Stripe parameter: ${param}`, { code: 'fake_unsupported', param });
+    }
+    if (!allowed.includes(key)) throw invalid(`Received unknown parameter: ${param}`, { code: 'parameter_unknown', param });
+  }
+}
+
+export function required<T>(value: T | null | undefined, param: string): T {
+  if (value === undefined || value === null) {
+    throw invalid(`Missing required param: ${param}.`, { code: 'parameter_missing', param });
+  }
+  return value;
+}
+
+/** undefined = absent; '' stays '' so callers decide whether it means "unset". */
+export function str(body: FormObject, key: string, at?: string): string | undefined {
+  const value = body[key];
+  if (value === undefined || typeof value === 'string') return value;
+  throw invalid(`Invalid string: ${JSON.stringify(value)}`, { param: paramName(key, at) });
+}
+
+/** A string that cannot be unset: '' gets Stripe's parameter_invalid_empty error. */
+export function nonEmpty(body: FormObject, key: string, at?: string): string | undefined {
+  const value = str(body, key, at);
+  if (value !== '') return value;
+  const param = paramName(key, at);
+  throw invalid(
+    `You passed an empty string for '${param}'. We assume empty values are an attempt to unset a parameter; however '${param}' cannot be unset. You should remove '${param}' from your request or supply a non-empty value.`,
+    { code: 'parameter_invalid_empty', param },
+  );
+}
+
+/** Emptyable string field: '' unsets it (null). */
+export function nullableStr(body: FormObject, key: string, at?: string): string | null | undefined {
+  const value = str(body, key, at);
+  return value === '' ? null : value;
+}
+
+export function int(body: FormObject, key: string, at?: string): number | undefined {
+  const value = str(body, key, at);
+  if (value === undefined) return undefined;
+  if (/^-?\d+$/.test(value)) return Number(value);
+  throw invalid(`Invalid integer: ${value}`, { code: 'parameter_invalid_integer', param: paramName(key, at) });
+}
+
+export function bool(body: FormObject, key: string, at?: string): boolean | undefined {
+  const value = str(body, key, at);
+  if (value === undefined) return undefined;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw invalid(`Invalid boolean: ${value}`, { param: paramName(key, at) });
+}
+
+export function oneOf<T extends string>(body: FormObject, key: string, values: readonly T[], at?: string): T | undefined {
+  const value = str(body, key, at);
+  if (value === undefined) return undefined;
+  if ((values as readonly string[]).includes(value)) return value as T;
+  throw invalid(`Invalid ${paramName(key, at)}: must be one of ${values.join(', ')}`, { param: paramName(key, at) });
+}
+
+/** Hash param; '' means "unset" (null). */
+export function hash(body: FormObject, key: string, at?: string): FormObject | null | undefined {
+  const value = body[key];
+  if (value === undefined) return undefined;
+  if (value === '') return null;
+  if (typeof value === 'object' && !Array.isArray(value)) return value;
+  throw invalid(`Invalid hash`, { param: paramName(key, at) });
+}
+
+/** Array param; '' means "unset" (null). Accepts sparse `x[0]`,`x[2]` objects too. */
+export function list(body: FormObject, key: string, at?: string): FormValue[] | null | undefined {
+  const value = body[key];
+  if (value === undefined) return undefined;
+  if (value === '') return null;
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'object' && Object.keys(value).every((k) => /^\d+$/.test(k))) {
+    return Object.keys(value)
+      .sort((a, b) => Number(a) - Number(b))
+      .map((k) => value[k] as FormValue);
+  }
+  throw invalid(`Invalid array`, { param: paramName(key, at) });
+}
+
+/** Array of hashes, e.g. tiers[0][up_to]; each element is checked to be a hash. */
+export function hashList(body: FormObject, key: string, at?: string): FormObject[] | null | undefined {
+  const items = list(body, key, at);
+  if (!items) return items;
+  return items.map((item, i) => {
+    if (typeof item === 'object' && !Array.isArray(item)) return item;
+    throw invalid('Invalid hash', { param: `${paramName(key, at)}[${i}]` });
+  });
+}
+
+export function expandList(body: FormObject): string[] {
+  const items = list(body, 'expand') ?? [];
+  return items.filter((x): x is string => typeof x === 'string');
+}
+
+/** Stripe metadata rules: merge keys, '' removes a key, a bare `metadata=` clears everything. */
+export function applyMetadata(current: Record<string, string>, body: FormObject): Record<string, string> {
+  const value = body.metadata;
+  if (value === undefined) return current;
+  if (value === '') return {};
+  if (typeof value === 'string') throw invalid('Invalid hash', { param: 'metadata' });
+  const next = { ...current };
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw invalid(`Invalid value for metadata key ${key}: must be a string`, { param: `metadata[${key}]` });
+    if (key.length > 40) throw invalid('Metadata keys can have up to 40 characters.', { param: `metadata[${key}]` });
+    if (v.length > 500) throw invalid('Metadata values can have up to 500 characters.', { param: `metadata[${key}]` });
+    if (v === '') delete next[key];
+    else next[key] = v;
+  }
+  if (Object.keys(next).length > 50) throw invalid('You can have up to 50 metadata keys.', { param: 'metadata' });
+  return next;
+}
+
+/** Stripe list envelope, newest first, with limit / starting_after / ending_before cursors. */
+export function paginate(items: FakeObject[], body: FormObject, url: string, kind: string): { object: 'list'; data: FakeObject[]; has_more: boolean; url: string } {
+  const limit = int(body, 'limit') ?? 10;
+  if (limit < 1 || limit > 100) throw invalid('Invalid limit: must be between 1 and 100', { param: 'limit' });
+  const newestFirst = [...items].reverse();
+  const after = str(body, 'starting_after');
+  const before = str(body, 'ending_before');
+  const cursorIndex = (id: string, param: string): number => {
+    const index = newestFirst.findIndex((o) => o.id === id);
+    if (index === -1) throw noSuch(kind, id, param);
+    return index;
+  };
+  let window = newestFirst;
+  if (after) window = newestFirst.slice(cursorIndex(after, 'starting_after') + 1);
+  else if (before) {
+    const upTo = newestFirst.slice(0, cursorIndex(before, 'ending_before'));
+    return { object: 'list', data: upTo.slice(-limit), has_more: upTo.length > limit, url };
+  }
+  return { object: 'list', data: window.slice(0, limit), has_more: window.length > limit, url };
+}
+
+/** Drops "includable" fields (not returned unless expanded), as Stripe does. */
+export function withoutUnexpanded(obj: FakeObject, includable: readonly string[], expand: readonly string[]): FakeObject {
+  const copy: FakeObject = structuredClone(obj);
+  for (const field of includable) if (!expand.includes(field)) delete copy[field];
+  return copy;
+}
+
+/** For list endpoints, `expand[]=data.tiers` applies `tiers` to every element. */
+export const listExpand = (expand: readonly string[]): string[] =>
+  expand.filter((e) => e.startsWith('data.')).map((e) => e.slice('data.'.length));
+
+export interface RouteContext {
+  store: Store;
+  /** The `:id` path segment, or '' for collection routes. */
+  id: string;
+  body: FormObject;
+  expand: string[];
+}
+export type Route = readonly [method: 'GET' | 'POST', pattern: string, handler: (ctx: RouteContext) => unknown];

@@ -1,0 +1,225 @@
+// The fake's HTTP layer: auth, routing, Stripe-style idempotency, and failure/delay injection.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+import { catalogRoutes } from './catalog';
+import { customerRoutes } from './customers';
+import { canonicalJson, decodeForm, type FormObject } from './form';
+import { FakeStripeError, expandList, invalid, newId, type FakeObject, type Route, type Store, type StripeErrorBody } from './params';
+
+export type { FakeObject } from './params';
+export type { FormObject, FormValue } from './form';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  idempotencyKey?: string;
+  /** Decoded form body for POST; the decoded query string for GET. */
+  body: FormObject;
+  headers: IncomingHttpHeaders;
+}
+
+export interface FakeStripeState {
+  readonly customers: ReadonlyMap<string, FakeObject>;
+  readonly products: ReadonlyMap<string, FakeObject>;
+  readonly prices: ReadonlyMap<string, FakeObject>;
+}
+
+export interface FakeStripeOptions {
+  /** Clock in milliseconds (like Date.now); `created` fields are derived from it in unix seconds. */
+  now?: () => number;
+}
+
+export interface FakeStripe {
+  readonly port: number;
+  readonly url: string;
+  readonly state: FakeStripeState;
+  readonly requests: RecordedRequest[];
+  /** A real SDK client pointed at the fake; `overrides` is merged last (e.g. `{ timeout: 200 }`). */
+  client(overrides?: Stripe.StripeConfig): Stripe;
+  /** The next `count` requests fail with `status` before reaching any endpoint (nothing is stored). */
+  failNext(count: number, status?: number): void;
+  /** The next request is processed immediately but its response is held back `ms` milliseconds. */
+  delayNext(ms: number): void;
+  /** Forgets all objects, logged requests, idempotency keys and pending injections. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface Reply {
+  status: number;
+  /** Serialized once, so an idempotent replay is byte-identical even if state changed since. */
+  json: string;
+  headers: Record<string, string>;
+}
+
+interface StoredResult {
+  method: string;
+  path: string;
+  params: string;
+  reply: Reply;
+}
+
+const ROUTES: readonly Route[] = [...customerRoutes, ...catalogRoutes];
+const COMPILED = ROUTES.map(([method, pattern, handler]) => ({
+  method,
+  regex: new RegExp(`^${pattern.replace(/:id/, '([^/]+)')}$`),
+  handler,
+}));
+
+function dispatch(store: Store, method: string, path: string, body: FormObject): unknown {
+  for (const route of COMPILED) {
+    const match = route.method === method ? route.regex.exec(path) : null;
+    if (match) return route.handler({ store, id: decodeURIComponent(match[1] ?? ''), body, expand: expandList(body) });
+  }
+  throw invalid(
+    `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+    {},
+    404,
+  );
+}
+
+function injectedError(status: number): StripeErrorBody {
+  if (status === 429) return { type: 'invalid_request_error', code: 'rate_limit', message: 'fakeStripe: injected rate limit (HTTP 429)' };
+  const type = status >= 500 ? 'api_error' : 'invalid_request_error';
+  return { type, message: `fakeStripe: injected failure (HTTP ${status})` };
+}
+
+const firstHeader = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<FakeStripe> {
+  const now = options.now ?? Date.now;
+  const store: Store = {
+    customers: new Map(),
+    products: new Map(),
+    prices: new Map(),
+    nowSeconds: () => Math.floor(now() / 1000),
+  };
+  const requests: RecordedRequest[] = [];
+  const idempotency = new Map<string, StoredResult>();
+  const failures: number[] = [];
+  const delays: number[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+
+  const reply = (status: number, body: unknown, headers: Record<string, string>): Reply => ({ status, json: JSON.stringify(body), headers });
+  const errorReply = (status: number, error: StripeErrorBody, headers: Record<string, string>): Reply => reply(status, { error }, headers);
+
+  function handle(method: string, path: string, body: FormObject, key: string | undefined, headers: IncomingHttpHeaders): Reply {
+    const requestId = newId('req', 14);
+    const base: Record<string, string> = {
+      'Request-Id': requestId,
+      'Stripe-Version': firstHeader(headers['stripe-version']) ?? Stripe.API_VERSION,
+      ...(key !== undefined ? { 'Idempotency-Key': key } : {}),
+    };
+    const failure = failures.shift();
+    if (failure !== undefined) return errorReply(failure, injectedError(failure), base);
+    const auth = firstHeader(headers.authorization) ?? '';
+    if (!/^Bearer (sk|rk)_test_\S+$/.test(auth)) {
+      const message = auth
+        ? `Invalid API Key provided: ${auth.replace(/^Bearer /, '').slice(0, 8)}****`
+        : 'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. \'Authorization: Bearer YOUR_SECRET_KEY\').';
+      return errorReply(401, { type: 'invalid_request_error', message }, base);
+    }
+    // Stripe only honours idempotency keys on POST; GET/DELETE are naturally idempotent.
+    const idempotentKey = method === 'POST' ? key : undefined;
+    const params = canonicalJson(body);
+    if (idempotentKey !== undefined) {
+      if (idempotentKey.length > 255) {
+        return errorReply(400, { type: 'invalid_request_error', message: 'Idempotency keys can be at most 255 characters long.' }, base);
+      }
+      const stored = idempotency.get(idempotentKey);
+      const retry = ` Try using a key other than '${idempotentKey}' if you meant to execute a different request.`;
+      if (stored && (stored.method !== method || stored.path !== path)) {
+        const message = `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${stored.path}' vs '${path}').${retry}`;
+        return errorReply(400, { type: 'idempotency_error', message }, base);
+      }
+      if (stored && stored.params !== params) {
+        const message = `Keys for idempotent requests can only be used with the same parameters they were first used with.${retry}`;
+        return errorReply(400, { type: 'idempotency_error', message }, base);
+      }
+      if (stored) {
+        const original = stored.reply.headers['Request-Id'] ?? '';
+        return { ...stored.reply, headers: { ...stored.reply.headers, 'Request-Id': requestId, 'Original-Request': original, 'Idempotent-Replayed': 'true' } };
+      }
+    }
+    let result: Reply;
+    try {
+      result = reply(200, dispatch(store, method, path, body), base);
+    } catch (error) {
+      result = error instanceof FakeStripeError
+        ? errorReply(error.status, error.body, base)
+        : errorReply(500, { type: 'api_error', message: `fakeStripe internal error: ${String(error)}` }, base);
+    }
+    // Stripe saves a result only once the endpoint ran; requests rejected by validation (4xx here) can be retried.
+    if (idempotentKey !== undefined && result.status < 400) idempotency.set(idempotentKey, { method, path, params, reply: result });
+    return result;
+  }
+
+  function respond(req: IncomingMessage, res: ServerResponse, raw: string): void {
+    const url = new URL(req.url ?? '/', 'http://fake.invalid');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const body = decodeForm(method === 'POST' ? raw : url.search.slice(1));
+    const key = firstHeader(req.headers['idempotency-key']);
+    requests.push({ method, path: url.pathname, ...(key !== undefined ? { idempotencyKey: key } : {}), body, headers: req.headers });
+    const result = handle(method, url.pathname, body, key, req.headers);
+    const send = (): void => {
+      // The client may have timed out and hung up while the response was delayed.
+      if (res.destroyed) return;
+      res.writeHead(result.status, { 'Content-Type': 'application/json', ...result.headers });
+      res.end(result.json);
+    };
+    const delay = delays.shift() ?? 0;
+    if (delay <= 0) return send();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      send();
+    }, delay);
+    timers.add(timer);
+  }
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => respond(req, res, Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+  });
+  // Longer than any test, so the SDK's keep-alive agent never reuses a socket the server is closing.
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    state: store,
+    requests,
+    client: (overrides = {}) =>
+      new Stripe('sk_test_fake', { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0, ...overrides }),
+    failNext: (count, status = 500) => {
+      for (let i = 0; i < count; i += 1) failures.push(status);
+    },
+    delayNext: (ms) => {
+      delays.push(ms);
+    },
+    reset: () => {
+      store.customers.clear();
+      store.products.clear();
+      store.prices.clear();
+      requests.length = 0;
+      idempotency.clear();
+      failures.length = 0;
+      delays.length = 0;
+    },
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
