@@ -63,7 +63,7 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   const worker = await createTollgateWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing, logger });
   const workerRun = worker.run();
 
-  const workflows = createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue });
+  const workflows = createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes });
   if (billing.name === 'stripe') await workflows.syncCatalog(environment.id);
   const app = createApp({ db, workflows, billingProvider: billing.name, logger, temporalHealthy: temporal.healthy });
   const server = await listen(app, config.port, config.host);

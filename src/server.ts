@@ -16,7 +16,7 @@ async function main() {
   const temporal = await connectTemporalClient(config.temporal.address, config.temporal.namespace);
   const app = createApp({
     db,
-    workflows: createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue }),
+    workflows: createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes }),
     billingProvider: config.billing.provider,
     logger,
     temporalHealthy: temporal.healthy,

@@ -1,11 +1,15 @@
 import { Client, Connection } from '@temporalio/client';
+import { ensureSearchAttributes } from '../temporal/ensureSearchAttributes';
 
-export async function connectTemporalClient(address: string, namespace: string): Promise<{ client: Client; connection: Connection; healthy: () => Promise<boolean> }> {
+export type TemporalClient = { client: Client; connection: Connection; searchAttributes: boolean; healthy: () => Promise<boolean> };
+
+export async function connectTemporalClient(address: string, namespace: string): Promise<TemporalClient> {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
+  const searchAttributes = await ensureSearchAttributes(connection, namespace);
   const healthy = async () => {
-    await connection.workflowService.getSystemInfo({}, );
+    await connection.workflowService.getSystemInfo({});
     return true;
   };
-  return { client, connection, healthy };
+  return { client, connection, searchAttributes, healthy };
 }

@@ -5,7 +5,7 @@ import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stopLeftoverProcess } from './leftoverProcess';
-import { SEARCH_ATTRIBUTES } from '../temporal/searchAttributes';
+import { searchAttributeFlags } from '../temporal/searchAttributes';
 
 export type RunningTemporal = { address: string; uiUrl: string; stop: () => Promise<void> };
 
@@ -40,7 +40,7 @@ export async function startTemporalDevServer(options: {
     '--namespace', options.namespace,
     '--db-filename', join(options.dataDir, 'temporal.db'),
     '--log-level', 'warn',
-    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...searchAttributeFlags(),
   ];
   const child = spawn(findTemporalCli(options.cliPath), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = options.onLog ?? (() => undefined);

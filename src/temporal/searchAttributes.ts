@@ -1,7 +1,16 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
 // Custom search attributes, so a person can find a customer's workflows in the Temporal UI.
-export const SEARCH_ATTRIBUTES = {
-  TollgateEnvironment: 'Keyword',
-  TollgateCustomerId: 'Keyword',
-  TollgatePlanId: 'Keyword',
-  TollgateStatus: 'Keyword',
-} as const;
+export const searchAttributeKeys = {
+  environment: defineSearchAttributeKey('TollgateEnvironment', SearchAttributeType.KEYWORD),
+  customerId: defineSearchAttributeKey('TollgateCustomerId', SearchAttributeType.KEYWORD),
+  planId: defineSearchAttributeKey('TollgatePlanId', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('TollgateStatus', SearchAttributeType.KEYWORD),
+};
+
+export const allSearchAttributeKeys = Object.values(searchAttributeKeys);
+
+// `temporal server start-dev --search-attribute` flags for the keys above.
+export function searchAttributeFlags(): string[] {
+  return allSearchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
+}

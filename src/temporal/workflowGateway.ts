@@ -7,7 +7,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { TypedSearchAttributes, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { searchAttributeKeys } from './searchAttributes';
 import { catalogChangedSignal } from '../workflows/definitions';
 import type { ProvisionCustomerWorkflowInput, ProvisionCustomerWorkflowResult } from '../workflows/provisionCustomer.workflow';
 import type { UpdateCustomerWorkflowInput } from '../workflows/updateCustomer.workflow';
@@ -15,8 +16,6 @@ import type { Customer } from '../domain/customers/customer';
 import { workflowIds } from '../workflows/workflowIds';
 import type { FailureType } from '../workflows/failureTypes';
 
-const environmentKey = defineSearchAttributeKey('TollgateEnvironment', SearchAttributeType.KEYWORD);
-const customerKey = defineSearchAttributeKey('TollgateCustomerId', SearchAttributeType.KEYWORD);
 
 // A workflow that ended in a business failure: the API maps `type` to a 4xx answer.
 export class WorkflowBusinessFailure extends Error {
@@ -38,13 +37,21 @@ export class WorkflowStillRunning extends Error {
 
 export type WorkflowGateway = ReturnType<typeof createWorkflowGateway>;
 
+// A business failure raised in an activity arrives wrapped in an ActivityFailure: look down the cause chain.
+function findApplicationFailure(error: unknown): ApplicationFailure | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof ApplicationFailure && cause.type) return cause;
+  }
+  return undefined;
+}
+
 // How the API starts and awaits workflows; the only place that names workflow types on the client side.
-export function createWorkflowGateway(client: Client, options: { taskQueue: string; resultTimeoutMs?: number }) {
+export function createWorkflowGateway(client: Client, options: { taskQueue: string; resultTimeoutMs?: number; searchAttributes: boolean }) {
   const resultTimeoutMs = options.resultTimeoutMs ?? 25_000;
   const searchAttributes = (environmentId: string, customerId?: string) =>
-    new TypedSearchAttributes([
-      { key: environmentKey, value: environmentId },
-      ...(customerId ? [{ key: customerKey, value: customerId }] : []),
+    !options.searchAttributes ? undefined : new TypedSearchAttributes([
+      { key: searchAttributeKeys.environment, value: environmentId },
+      ...(customerId ? [{ key: searchAttributeKeys.customerId, value: customerId }] : []),
     ]);
 
   async function awaitResult<T>(handle: WorkflowHandle): Promise<T> {
@@ -55,9 +62,8 @@ export function createWorkflowGateway(client: Client, options: { taskQueue: stri
     try {
       return (await Promise.race([handle.result(), timeout])) as T;
     } catch (error) {
-      if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) {
-        throw new WorkflowBusinessFailure(error.cause.type ?? 'Unknown', error.cause.message, error.cause.details ?? []);
-      }
+      const failure = error instanceof WorkflowFailedError ? findApplicationFailure(error.cause) : undefined;
+      if (failure) throw new WorkflowBusinessFailure(failure.type ?? 'Unknown', failure.message, failure.details ?? []);
       throw error;
     } finally {
       clearTimeout(timer);

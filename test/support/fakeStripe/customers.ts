@@ -1,12 +1,13 @@
 // /v1/customers: create, retrieve, update (metadata merge), list.
 import type { FormObject } from './form';
 import {
-  applyMetadata, hash, hashList, int, invalid, list, listExpand, newId, noSuch, nonEmpty, nullableStr, only,
-  oneOf, paginate, paramName, required, str, withoutUnexpanded,
+  address, applyMetadata, hash, hashList, int, invalid, list, listExpand, newId, noSuch, nonEmpty, nullableStr, only,
+  oneOf, paginate, required, str, withoutUnexpanded,
   type FakeObject, type Route, type RouteContext, type Store,
 } from './params';
+import { checkDefaultPaymentMethod, prepareAttach } from './paymentMethods';
+import { buildTaxId, embeddedTaxIds } from './taxIds';
 
-const ADDRESS_FIELDS = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'] as const;
 const CREATE_PARAMS = [
   'address', 'balance', 'description', 'email', 'expand', 'invoice_prefix', 'invoice_settings', 'metadata', 'name',
   'next_invoice_sequence', 'payment_method', 'phone', 'preferred_locales', 'shipping', 'tax_exempt', 'tax_id_data',
@@ -20,19 +21,6 @@ const UNMODELED = [
 ];
 // tax_ids is "includable": Stripe omits it unless the request has expand[]=tax_ids (since 2020-08-27).
 const INCLUDABLE = ['tax_ids'] as const;
-// Tax id types that Stripe verifies asynchronously (others report `unavailable`).
-const VERIFIED_TYPES = new Set(['eu_vat', 'gb_vat', 'au_abn']);
-
-type Address = Record<(typeof ADDRESS_FIELDS)[number], string | null>;
-
-function address(body: FormObject, key: string, at?: string): Address | null | undefined {
-  const h = hash(body, key, at);
-  if (!h) return h;
-  const name = paramName(key, at);
-  only(h, ADDRESS_FIELDS, name);
-  const entries = ADDRESS_FIELDS.map((f) => [f, nullableStr(h, f, name) ?? null] as const);
-  return Object.fromEntries(entries) as Address;
-}
 
 function shipping(body: FormObject): Record<string, unknown> | null | undefined {
   const h = hash(body, 'shipping');
@@ -106,27 +94,6 @@ function invoiceSettings(current: InvoiceSettings, body: FormObject): InvoiceSet
   return next;
 }
 
-function taxIds(customerId: string, body: FormObject, created: number): Record<string, unknown> {
-  const data = (hashList(body, 'tax_id_data') ?? []).map((item, i) => {
-    const at = `tax_id_data[${i}]`;
-    only(item, ['type', 'value'], at);
-    const type = required(nonEmpty(item, 'type', at), `${at}[type]`);
-    const value = required(nonEmpty(item, 'value', at), `${at}[value]`);
-    if (type === 'eu_vat' && !/^[A-Za-z]{2}[0-9A-Za-z+*. -]{2,}$/.test(value)) {
-      throw invalid(`Invalid value for eu_vat.`, { code: 'tax_id_invalid', param: `${at}[value]` });
-    }
-    const prefix = value.slice(0, 2).toUpperCase();
-    // EU VAT numbers carry their country (Greece uses EL); other types encode it in the type name.
-    const country = type === 'eu_vat' ? (prefix === 'EL' ? 'GR' : prefix) : type.slice(0, 2).toUpperCase();
-    return {
-      id: newId('txi', 24), object: 'tax_id', country, created, customer: customerId, customer_account: null,
-      livemode: false, owner: { type: 'customer', customer: customerId }, type, value,
-      verification: { status: VERIFIED_TYPES.has(type) ? 'pending' : 'unavailable', verified_address: null, verified_name: null },
-    };
-  });
-  return { object: 'list', data, has_more: false, total_count: data.length, url: `/v1/customers/${customerId}/tax_ids` };
-}
-
 function getCustomer(store: Store, id: string): FakeObject {
   const customer = store.customers.get(id);
   if (!customer) throw noSuch('customer', id);
@@ -139,7 +106,6 @@ function create({ store, body, expand }: RouteContext): FakeObject {
   only(body, CREATE_PARAMS, undefined, UNMODELED);
   const id = newId('cus', 14);
   const created = store.nowSeconds();
-  str(body, 'payment_method'); // Accepted and type-checked; the fake has no PaymentMethod objects to attach.
   const customer: FakeObject = {
     id, object: 'customer', address: address(body, 'address') ?? null, balance: int(body, 'balance') ?? 0, created,
     currency: null, default_source: null, delinquent: false, description: nullableStr(body, 'description') ?? null,
@@ -149,8 +115,22 @@ function create({ store, body, expand }: RouteContext): FakeObject {
     name: nullableStr(body, 'name') ?? null, next_invoice_sequence: int(body, 'next_invoice_sequence') ?? 1,
     phone: nullableStr(body, 'phone') ?? null, preferred_locales: locales(body) ?? [], shipping: shipping(body) ?? null,
     tax_exempt: oneOf(body, 'tax_exempt', ['none', 'exempt', 'reverse']) ?? 'none', test_clock: null,
-    tax_ids: taxIds(id, body, created),
   };
+  const taxIds = (hashList(body, 'tax_id_data') ?? []).map((item, i) => {
+    only(item, ['type', 'value'], `tax_id_data[${i}]`);
+    return buildTaxId(store, id, item, `tax_id_data[${i}]`);
+  });
+  const pmParam = nonEmpty(body, 'payment_method');
+  const attached = pmParam === undefined ? undefined : prepareAttach(store, pmParam, id, 'payment_method');
+  const settings = customer.invoice_settings as InvoiceSettings;
+  const wantedDefault = settings.default_payment_method;
+  // Naming the same pm as `payment_method` means the attached one (for a magic id, its freshly minted pm_ id).
+  if (attached && wantedDefault === pmParam) customer.invoice_settings = { ...settings, default_payment_method: attached.id };
+  else if (wantedDefault !== null) checkDefaultPaymentMethod(store, id, wantedDefault);
+  // Everything is validated above; only now mutate state so a 4xx leaves no trace.
+  if (attached) store.paymentMethods.set(attached.id, attached);
+  for (const taxId of taxIds) store.taxIds.set(taxId.id, taxId);
+  customer.tax_ids = embeddedTaxIds(store, id);
   store.customers.set(id, customer);
   return view(customer, expand);
 }
@@ -167,7 +147,12 @@ function update({ store, id, body, expand }: RouteContext): FakeObject {
     preferred_locales: locales(body), shipping: shipping(body), tax_exempt: oneOf(body, 'tax_exempt', ['none', 'exempt', 'reverse']),
   };
   for (const [key, value] of Object.entries(patch)) if (value !== undefined) next[key] = value;
-  next.invoice_settings = invoiceSettings(current.invoice_settings as InvoiceSettings, body);
+  const settings = invoiceSettings(current.invoice_settings as InvoiceSettings, body);
+  const wantedDefault = settings.default_payment_method;
+  if (wantedDefault !== null && wantedDefault !== (current.invoice_settings as InvoiceSettings).default_payment_method) {
+    checkDefaultPaymentMethod(store, id, wantedDefault);
+  }
+  next.invoice_settings = settings;
   store.customers.set(id, next);
   return view(next, expand);
 }

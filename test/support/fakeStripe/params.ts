@@ -3,19 +3,25 @@ import { randomBytes } from 'node:crypto';
 import type { FormObject, FormValue } from './form';
 
 /** A stored object as the fake keeps it: JSON-only, shaped like the Stripe API resource. */
-export interface FakeObject {
+export interface StoredObject {
   id: string;
   object: string;
   created: number;
   livemode: false;
-  metadata: Record<string, string>;
   [field: string]: unknown;
+}
+
+/** Most resources also carry metadata; tax ids are the exception. */
+export interface FakeObject extends StoredObject {
+  metadata: Record<string, string>;
 }
 
 export interface Store {
   customers: Map<string, FakeObject>;
   products: Map<string, FakeObject>;
   prices: Map<string, FakeObject>;
+  paymentMethods: Map<string, FakeObject>;
+  taxIds: Map<string, StoredObject>;
   /** Current time in unix seconds, from the injectable clock. */
   nowSeconds(): number;
 }
@@ -24,6 +30,8 @@ export interface StripeErrorBody {
   type: string;
   message: string;
   code?: string;
+  /** Card errors only: the issuer's reason, e.g. insufficient_funds. */
+  decline_code?: string;
   param?: string;
   doc_url?: string;
 }
@@ -129,6 +137,20 @@ export function hash(body: FormObject, key: string, at?: string): FormObject | n
   throw invalid(`Invalid hash`, { param: paramName(key, at) });
 }
 
+const ADDRESS_FIELDS = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'] as const;
+export type Address = Record<(typeof ADDRESS_FIELDS)[number], string | null>;
+export const EMPTY_ADDRESS: Address = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
+
+/** Stripe address hash: every field present in the output, null when not sent. */
+export function address(body: FormObject, key: string, at?: string): Address | null | undefined {
+  const h = hash(body, key, at);
+  if (!h) return h;
+  const name = paramName(key, at);
+  only(h, ADDRESS_FIELDS, name);
+  const entries = ADDRESS_FIELDS.map((f) => [f, nullableStr(h, f, name) ?? null] as const);
+  return Object.fromEntries(entries) as Address;
+}
+
 /** Array param; '' means "unset" (null). Accepts sparse `x[0]`,`x[2]` objects too. */
 export function list(body: FormObject, key: string, at?: string): FormValue[] | null | undefined {
   const value = body[key];
@@ -177,7 +199,7 @@ export function applyMetadata(current: Record<string, string>, body: FormObject)
 }
 
 /** Stripe list envelope, newest first, with limit / starting_after / ending_before cursors. */
-export function paginate(items: FakeObject[], body: FormObject, url: string, kind: string): { object: 'list'; data: FakeObject[]; has_more: boolean; url: string } {
+export function paginate<T extends StoredObject>(items: T[], body: FormObject, url: string, kind: string): { object: 'list'; data: T[]; has_more: boolean; url: string } {
   const limit = int(body, 'limit') ?? 10;
   if (limit < 1 || limit > 100) throw invalid('Invalid limit: must be between 1 and 100', { param: 'limit' });
   const newestFirst = [...items].reverse();
@@ -212,7 +234,9 @@ export interface RouteContext {
   store: Store;
   /** The `:id` path segment, or '' for collection routes. */
   id: string;
+  /** A second path segment such as `:taxId` in /v1/customers/:id/tax_ids/:taxId, else ''. */
+  subId: string;
   body: FormObject;
   expand: string[];
 }
-export type Route = readonly [method: 'GET' | 'POST', pattern: string, handler: (ctx: RouteContext) => unknown];
+export type Route = readonly [method: 'GET' | 'POST' | 'DELETE', pattern: string, handler: (ctx: RouteContext) => unknown];

@@ -5,9 +5,11 @@ import Stripe from 'stripe';
 import { catalogRoutes } from './catalog';
 import { customerRoutes } from './customers';
 import { canonicalJson, decodeForm, type FormObject } from './form';
-import { FakeStripeError, expandList, invalid, newId, type FakeObject, type Route, type Store, type StripeErrorBody } from './params';
+import { FakeStripeError, expandList, invalid, newId, type FakeObject, type Route, type Store, type StoredObject, type StripeErrorBody } from './params';
+import { paymentMethodRoutes } from './paymentMethods';
+import { taxIdRoutes } from './taxIds';
 
-export type { FakeObject } from './params';
+export type { FakeObject, StoredObject } from './params';
 export type { FormObject, FormValue } from './form';
 
 export interface RecordedRequest {
@@ -24,6 +26,9 @@ export interface FakeStripeState {
   readonly customers: ReadonlyMap<string, FakeObject>;
   readonly products: ReadonlyMap<string, FakeObject>;
   readonly prices: ReadonlyMap<string, FakeObject>;
+  readonly paymentMethods: ReadonlyMap<string, FakeObject>;
+  /** Tax ids carry no metadata, hence the looser type. */
+  readonly taxIds: ReadonlyMap<string, StoredObject>;
 }
 
 export interface FakeStripeOptions {
@@ -61,17 +66,19 @@ interface StoredResult {
   reply: Reply;
 }
 
-const ROUTES: readonly Route[] = [...customerRoutes, ...catalogRoutes];
+const ROUTES: readonly Route[] = [...customerRoutes, ...taxIdRoutes, ...paymentMethodRoutes, ...catalogRoutes];
 const COMPILED = ROUTES.map(([method, pattern, handler]) => ({
   method,
-  regex: new RegExp(`^${pattern.replace(/:id/, '([^/]+)')}$`),
+  regex: new RegExp(`^${pattern.replace(/:\w+/g, '([^/]+)')}$`),
   handler,
 }));
 
 function dispatch(store: Store, method: string, path: string, body: FormObject): unknown {
   for (const route of COMPILED) {
     const match = route.method === method ? route.regex.exec(path) : null;
-    if (match) return route.handler({ store, id: decodeURIComponent(match[1] ?? ''), body, expand: expandList(body) });
+    if (!match) continue;
+    const segment = (i: number): string => decodeURIComponent(match[i] ?? '');
+    return route.handler({ store, id: segment(1), subId: segment(2), body, expand: expandList(body) });
   }
   throw invalid(
     `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
@@ -94,6 +101,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     customers: new Map(),
     products: new Map(),
     prices: new Map(),
+    paymentMethods: new Map(),
+    taxIds: new Map(),
     nowSeconds: () => Math.floor(now() / 1000),
   };
   const requests: RecordedRequest[] = [];
@@ -151,8 +160,9 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         ? errorReply(error.status, error.body, base)
         : errorReply(500, { type: 'api_error', message: `fakeStripe internal error: ${String(error)}` }, base);
     }
-    // Stripe saves a result only once the endpoint ran; requests rejected by validation (4xx here) can be retried.
-    if (idempotentKey !== undefined && result.status < 400) idempotency.set(idempotentKey, { method, path, params, reply: result });
+    // Stripe saves a result once the endpoint ran (successes, and card declines: 402); validation rejections can be retried.
+    const ran = result.status < 400 || result.status === 402;
+    if (idempotentKey !== undefined && ran) idempotency.set(idempotentKey, { method, path, params, reply: result });
     return result;
   }
 
@@ -210,6 +220,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       store.customers.clear();
       store.products.clear();
       store.prices.clear();
+      store.paymentMethods.clear();
+      store.taxIds.clear();
       requests.length = 0;
       idempotency.clear();
       failures.length = 0;

@@ -1,0 +1,143 @@
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { revokeApiKey } from '../../src/db/repositories/apiKeys.repository';
+import { applyCatalog } from '../../src/services/applyCatalog';
+import { startApiHarness, type ApiHarness } from '../support/apiHarness';
+import { exampleCatalog } from '../support/exampleCatalog';
+import { createTestEnvironment } from '../support/testEnvironment';
+
+let harness: ApiHarness;
+let keyA: string;
+let keyB: string;
+
+beforeAll(async () => {
+  harness = await startApiHarness({ billing: 'stripe' });
+  const a = await createTestEnvironment(harness.database.db, 'env-a');
+  const b = await createTestEnvironment(harness.database.db, 'env-b');
+  [keyA, keyB] = [a.apiKey, b.apiKey];
+  await applyCatalog(harness.database.db, a.environmentId, exampleCatalog());
+});
+afterAll(async () => harness?.stop());
+beforeEach(() => harness.stripe!.reset());
+
+const api = () => request(harness.app);
+const countCustomers = async () => Number((await harness.database.db.selectFrom('customers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+describe('customers over HTTP', () => {
+  it('provisions, reads and updates a customer; the Stripe customer carries the billing info', async () => {
+    const created = await api()
+      .post('/v1/customers')
+      .set('X-API-KEY', keyA)
+      .send({
+        customerId: 'customer-test-id',
+        name: 'My very first customer',
+        email: 'john@example.com',
+        couponId: 'coupon-launch',
+        metadata: { key: 'value' },
+        billingInfo: {
+          customerName: 'Acme Inc',
+          billingAddress: { country: 'US', city: 'New York', state: 'NY', addressLine1: '123 Main Street', postalCode: '10164', phoneNumber: '+1 212-499-5321' },
+          taxIds: [{ type: 'us_ein', value: '12-3456789' }],
+          currency: 'usd',
+        },
+        subscriptionParams: { planId: 'plan-basic', billingPeriod: 'MONTHLY', addons: [{ addonId: 'addon-extra-projects', quantity: 1 }] },
+      });
+    expect(created.status).toBe(201);
+    expect(created.body.customer).toMatchObject({ customerId: 'customer-test-id', email: 'john@example.com', couponId: 'coupon-launch', metadata: { key: 'value' } });
+    const stripeCustomer = harness.stripe!.state.customers.get(created.body.customer.billingId)!;
+    expect(stripeCustomer).toMatchObject({ name: 'Acme Inc', email: 'john@example.com', address: { city: 'New York', state: 'NY' } });
+
+    const read = await api().get('/v1/customers/customer-test-id').set('X-API-KEY', keyA);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(created.body.customer);
+
+    const updated = await api().patch('/v1/customers/customer-test-id').set('X-API-KEY', keyA).send({ email: 'new@example.com', metadata: { tier: 'gold' } });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ name: 'My very first customer', email: 'new@example.com', metadata: { tier: 'gold' } });
+    expect(harness.stripe!.state.customers.get(created.body.customer.billingId)).toMatchObject({ email: 'new@example.com' });
+  });
+
+  it('returns the existing customer (200) when an id is provisioned again', async () => {
+    await api().post('/v1/customers').set('X-API-KEY', keyA).send({ customerId: 'repeat-1', name: 'First' }).expect(201);
+    const again = await api().post('/v1/customers').set('X-API-KEY', keyA).send({ customerId: 'repeat-1', name: 'Second' });
+    expect(again.status).toBe(200);
+    expect(again.body.customer.name).toBe('First');
+  });
+
+  it('keeps environments apart: another environment\'s key sees nothing and can reuse the id', async () => {
+    await api().post('/v1/customers').set('X-API-KEY', keyA).send({ customerId: 'shared-id', name: 'In A' }).expect(201);
+    await api().get('/v1/customers/shared-id').set('X-API-KEY', keyB).expect(404);
+    await api().patch('/v1/customers/shared-id').set('X-API-KEY', keyB).send({ name: 'hijack' }).expect(404);
+    const inB = await api().post('/v1/customers').set('X-API-KEY', keyB).send({ customerId: 'shared-id', name: 'In B' });
+    expect(inB.status).toBe(201);
+    expect((await api().get('/v1/customers/shared-id').set('X-API-KEY', keyA)).body.name).toBe('In A');
+  });
+
+  it('answers 401 without a key, with an unknown key and with a revoked key', async () => {
+    expect((await api().get('/v1/customers/x')).body).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'missing X-API-KEY header', field: 'X-API-KEY' } });
+    await api().get('/v1/customers/x').set('X-API-KEY', 'tg_server_nope').expect(401);
+    const revoked = await createTestEnvironment(harness.database.db);
+    await revokeApiKey(harness.database.db, revoked.apiKeyId);
+    await api().get('/v1/customers/x').set('X-API-KEY', revoked.apiKey).expect(401);
+  });
+
+  it.each([
+    [{ name: 'no id' }, 'customerId'],
+    [{ customerId: 'bad-email', email: 'not-an-email' }, 'email'],
+    [{ customerId: 'bad-country', billingInfo: { billingAddress: { country: 'USA' } } }, 'billingInfo.billingAddress.country'],
+    [{ customerId: 'bad-metadata', metadata: 'key=value' }, 'metadata'],
+    [{ customerId: 'bad-metadata-value', metadata: { nested: { a: 1 } } }, 'metadata.nested'],
+    [{ customerId: 'bad-id/with-slash' }, 'customerId'],
+    [{ customerId: 'extra', unknownField: true }, 'unknownField'],
+    [{ customerId: 'bad-plan', subscriptionParams: { planId: 'plan-unknown' } }, 'subscriptionParams.planId'],
+    [{ customerId: 'bad-addon', subscriptionParams: { planId: 'plan-free', addons: [{ addonId: 'addon-extra-projects', quantity: 1 }] } }, 'subscriptionParams.addons[0].addonId'],
+    [{ customerId: 'bad-feature', subscriptionParams: { planId: 'plan-pro', billableFeatures: [{ featureId: 'feature-nope', quantity: 2 }] } }, 'subscriptionParams.billableFeatures[0].featureId'],
+    [{ customerId: 'bad-period', subscriptionParams: { planId: 'plan-pro', billingPeriod: 'WEEKLY' } }, 'subscriptionParams.billingPeriod'],
+    [{ customerId: 'bad-coupon', couponId: 'coupon-unknown' }, 'couponId'],
+  ])('rejects %j with a 400 naming %s, writing nothing', async (body, field) => {
+    const before = await countCustomers();
+    const response = await api().post('/v1/customers').set('X-API-KEY', keyA).send(body);
+    expect(response.status).toBe(400);
+    expect(response.body.error.field).toBe(field);
+    expect(await countCustomers()).toBe(before);
+    expect(harness.stripe!.requests).toHaveLength(0);
+  });
+
+  it('rejects bad updates with 400 and unknown customers with 404', async () => {
+    await api().post('/v1/customers').set('X-API-KEY', keyA).send({ customerId: 'patch-me', email: 'a@example.com' }).expect(201);
+    const bad = await api().patch('/v1/customers/patch-me').set('X-API-KEY', keyA).send({ email: 'nope' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('email');
+    expect((await api().get('/v1/customers/patch-me').set('X-API-KEY', keyA)).body.email).toBe('a@example.com');
+    const missing = await api().patch('/v1/customers/nobody').set('X-API-KEY', keyA).send({ name: 'x' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatchObject({ code: 'NOT_FOUND', field: 'customerId' });
+  });
+
+  it('answers 422 and writes nothing when Stripe refuses the billing info', async () => {
+    const response = await api()
+      .post('/v1/customers')
+      .set('X-API-KEY', keyA)
+      .send({ customerId: 'declined', billingInfo: { paymentMethodId: 'pm_card_chargeDeclined' } });
+    expect(response.status).toBe(422);
+    expect(response.body.error.code).toBe('BILLING_PROVIDER_REJECTED');
+    await api().get('/v1/customers/declined').set('X-API-KEY', keyA).expect(404);
+  });
+
+  it('replays a PATCH retried with the same Idempotency-Key', async () => {
+    await api().post('/v1/customers').set('X-API-KEY', keyA).send({ customerId: 'idem', billingInfo: { currency: 'usd' } }).expect(201);
+    const first = await api().patch('/v1/customers/idem').set('X-API-KEY', keyA).set('Idempotency-Key', 'k-1').send({ name: 'Once' });
+    const second = await api().patch('/v1/customers/idem').set('X-API-KEY', keyA).set('Idempotency-Key', 'k-1').send({ name: 'Once' });
+    expect(second.body).toEqual(first.body);
+    expect(harness.stripe!.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/customers/cus_'))).toHaveLength(1);
+  });
+
+  it('serves /health, /openapi.json and /docs without a key', async () => {
+    expect((await api().get('/health')).body).toMatchObject({ status: 'ok' });
+    const openapi = await api().get('/openapi.json');
+    expect(openapi.body.openapi).toBe('3.1.0');
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/v1/customers', '/v1/customers/{customerId}', '/v1/catalog']));
+    expect(openapi.body.paths['/v1/customers'].post.requestBody.content['application/json'].schema.properties.customerId).toBeDefined();
+    expect((await api().get('/docs')).text).toContain('<title>Tollgate API</title>');
+  });
+});

