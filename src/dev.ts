@@ -4,6 +4,7 @@ import { createApp } from './api/createApp';
 import { createBillingProvider } from './billing/createBillingProvider';
 import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/createDb';
+import { claimDataDir } from './infra/dataDirLock';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
 import { closeServer, listen } from './infra/httpServer';
 import { runUntilSignal } from './infra/shutdown';
@@ -33,6 +34,9 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   const logger = createLogger(config.logLevel);
   installTemporalRuntime(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
+  // Released by process exit at the latest; a stale file names a dead pid and is ignored.
+  const release = claimDataDir(config.dataDir);
+  process.once('exit', release);
 
   const postgres = config.databaseUrl
     ? undefined
