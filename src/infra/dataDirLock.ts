@@ -1,21 +1,13 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isProcessAlive } from './processes';
 
 // The pid of a live Tollgate process that owns this data folder, if any.
 export function dataDirOwner(dataDir: string): number | undefined {
   const file = join(dataDir, 'tollgate.pid');
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, 'utf8'));
-  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid) ? pid : undefined;
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid) ? pid : undefined;
 }
 
 // Claims the data folder for this process; servers left by a dead owner may then be stopped safely.

@@ -1,14 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isProcessAlive } from './processes';
 
 function commandOf(pid: number): string {
   try {
@@ -20,10 +12,10 @@ function commandOf(pid: number): string {
 
 // Stops a server left behind by a crashed start (only if it really is that program), so the data folder is ours again.
 export async function stopLeftoverProcess(pid: number, expectedCommand: string, timeoutMs = 15_000): Promise<void> {
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isRunning(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isProcessAlive(pid)) return;
   if (!commandOf(pid).includes(expectedCommand)) return;
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + timeoutMs;
-  while (isRunning(pid) && Date.now() < deadline) await sleep(100);
-  if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+  while (isProcessAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
 }

@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stopLeftoverProcess } from './leftoverProcess';
+import { waitForPort } from './processes';
 import { searchAttributeFlags } from '../temporal/searchAttributes';
 
 export type RunningTemporal = { address: string; uiUrl: string; stop: () => Promise<void> };
@@ -48,7 +48,12 @@ export async function startTemporalDevServer(options: {
   child.stderr?.on('data', (chunk: Buffer) => log(chunk.toString()));
   if (child.pid) writeFileSync(pidFile, String(child.pid));
 
-  await waitForPort(options.port, child, 30_000);
+  try {
+    await waitForPort(options.port, 30_000, () => (child.exitCode !== null ? `Temporal dev server exited with code ${child.exitCode}` : undefined));
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     address: `127.0.0.1:${options.port}`,
     uiUrl: `http://127.0.0.1:${options.uiPort}`,
@@ -57,21 +62,6 @@ export async function startTemporalDevServer(options: {
       rmSync(pidFile, { force: true });
     },
   };
-}
-
-async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Temporal dev server exited with code ${child.exitCode}`);
-    const open = await new Promise<boolean>((done) => {
-      const socket = createConnection({ host: '127.0.0.1', port }, () => (socket.end(), done(true)));
-      socket.on('error', () => done(false));
-    });
-    if (open) return;
-    await sleep(200);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`Temporal dev server did not open port ${port} within ${timeoutMs} ms`);
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BillingProvider } from '../../src/billing/billingProvider';
 import { createStripeBillingProvider, createStripeClient } from '../../src/billing/stripeBillingProvider';
+import { SEED_BILLING_INFO } from '../support/seedExamples';
 import { startStripeMock, stripeMockAvailable } from '../support/stripeMock';
 
 // stripe-mock is stateless and answers canned objects: these tests check that Stripe's own spec accepts
@@ -15,27 +16,14 @@ describe.skipIf(!stripeMockAvailable)('Stripe adapter requests against the offic
   });
   afterAll(async () => mock?.stop());
 
-  const fullBillingInfo = {
-    language: 'en',
-    timezone: 'America/New_York',
-    customerName: 'The name of the customer for the billing provider',
-    billingAddress: { country: 'US', city: 'New York', state: 'NY', addressLine1: '123 Main Street', addressLine2: 'Apt. 1', phoneNumber: '+1 212-499-5321', postalCode: '10164' },
-    shippingAddress: { country: 'US', city: 'New York', state: 'NY', addressLine1: '123 Main Street', addressLine2: 'Apt. 1', phoneNumber: '+1 212-499-5321', postalCode: '10164' },
-    taxIds: [{ type: 'au_abn', value: '12345678912' }, { type: 'us_ein', value: '12-3456789' }],
-    invoiceCustomFields: { lorem: 'ipsum', acme: 'co' },
-    paymentMethodId: 'pm_1LcBMDAnAO1PFouUusJSmaPu',
-    currency: 'usd',
-    metadata: { hello: 'world' },
-  };
-
   it('creates a customer with the seed\'s full billingInfo', async () => {
-    const created = await billing.createCustomer({ idempotencyKey: 'k1', environmentId: 'env', customerId: 'customer-test-id', name: 'n', email: 'john@example.com', billingInfo: fullBillingInfo });
+    const created = await billing.createCustomer({ idempotencyKey: 'k1', environmentId: 'env', customerId: 'customer-test-id', name: 'n', email: 'john@example.com', billingInfo: SEED_BILLING_INFO });
     expect(created.billingId).toMatch(/^cus_/);
   });
 
   it('updates a customer, attaching the payment method and replacing tax ids', async () => {
     await expect(
-      billing.updateCustomer({ idempotencyKey: 'k2', environmentId: 'env', customerId: 'c', name: 'n', email: 'e@example.com', billingId: 'cus_123', billingInfo: fullBillingInfo }),
+      billing.updateCustomer({ idempotencyKey: 'k2', environmentId: 'env', customerId: 'c', name: 'n', email: 'e@example.com', billingId: 'cus_123', billingInfo: SEED_BILLING_INFO }),
     ).resolves.toBeUndefined();
   });
 

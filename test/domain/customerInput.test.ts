@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SEED_BILLING_INFO } from '../support/seedExamples';
 import { provisionCustomerSchema, updateCustomerSchema } from '../../src/domain/customers/customerInput';
 
 const firstIssue = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
@@ -22,18 +23,7 @@ describe('customer input', () => {
         metadata: { key: 'value' },
         billingInformation: { taxPercentage: 17 },
       },
-      billingInfo: {
-        language: 'en',
-        timezone: 'America/New_York',
-        customerName: 'The name of the customer for the billing provider',
-        billingAddress: { country: 'US', city: 'New York', state: 'NY', addressLine1: '123 Main Street', addressLine2: 'Apt. 1', phoneNumber: '+1 212-499-5321', postalCode: '10164' },
-        shippingAddress: { country: 'US', city: 'New York', state: 'NY', addressLine1: '123 Main Street', addressLine2: 'Apt. 1', phoneNumber: '+1 212-499-5321', postalCode: '10164' },
-        taxIds: [{ type: 'au_abn', value: '12345678912' }, { type: 'us_ein', value: '12-3456789' }],
-        invoiceCustomFields: { lorem: 'ipsum', acme: 'co' },
-        paymentMethodId: 'pm_1LcBMDAnAO1PFouUusJSmaPu',
-        currency: 'usd',
-        metadata: { hello: 'world' },
-      },
+      billingInfo: SEED_BILLING_INFO,
       metadata: { key: 'value' },
     };
     expect(provisionCustomerSchema.safeParse(seedExample).success).toBe(true);
