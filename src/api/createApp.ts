@@ -4,6 +4,8 @@ import type { AppDependencies } from './appDependencies';
 import { authenticate } from './authenticate';
 import { createErrorHandler } from './errorHandler';
 import { HttpError } from './httpError';
+import { idempotentWrites } from './idempotency';
+import { yamlBody } from './yamlBody';
 import { catalogRoutes } from './routes/catalog.routes';
 import { customersRoutes } from './routes/customers.routes';
 import { docsRoutes } from './routes/docs.routes';
@@ -20,6 +22,8 @@ export function createApp(deps: AppDependencies): Express {
   // Authenticate before reading bodies: an anonymous caller learns nothing, not even that its JSON is malformed.
   app.use('/v1', authenticate(deps.db));
   app.use(express.json({ limit: '2mb' }));
+  app.use(yamlBody);
+  app.use('/v1', idempotentWrites(deps.db, deps.logger));
   app.use(catalogRoutes(deps));
   app.use(customersRoutes(deps));
 

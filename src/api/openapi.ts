@@ -43,6 +43,20 @@ const operations: Operation[] = [
   },
 ];
 
+const idempotencyKeyParameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'A retry with the same key returns the first successful answer and changes nothing more',
+  schema: { type: 'string', maxLength: 200 },
+};
+
+function requestContent(op: Operation) {
+  const json = { schema: jsonSchema(op.body!, 'input') };
+  // The catalog is usually kept as a YAML file; the same schema applies to the parsed document.
+  return op.path === '/v1/catalog' ? { 'application/json': json, 'application/yaml': json } : { 'application/json': json };
+}
+
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
   return z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' });
 }
@@ -54,8 +68,11 @@ export function buildOpenApiDocument(serverUrl?: string) {
     paths[op.path]![op.method] = {
       summary: op.summary,
       ...(op.open ? { security: [] } : {}),
-      ...(op.pathParams && { parameters: op.pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })) }),
-      ...(op.body && { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } }),
+      parameters: [
+        ...(op.pathParams ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+        ...(op.body ? [idempotencyKeyParameter] : []),
+      ],
+      ...(op.body && { requestBody: { required: true, content: requestContent(op) } }),
       responses: Object.fromEntries(
         Object.entries(op.responses).map(([status, response]) => [
           status,

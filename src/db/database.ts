@@ -147,7 +147,8 @@ export type IdempotentRequestTable = {
   request_fingerprint: string;
   status_code: number | null;
   response_body: NullableJson<unknown>;
-  created_at: CreatedAt;
+  // Reset when a stale claim is taken over.
+  created_at: UpdatedAt;
 };
 
 export type Database = {

@@ -141,3 +141,39 @@ describe('customers over HTTP', () => {
     expect((await api().get('/docs')).text).toContain('<title>Tollgate API</title>');
   });
 });
+
+describe('Idempotency-Key on writes', () => {
+  it('replays the first answer of a POST, status included, and changes nothing more', async () => {
+    const body = { customerId: 'idem-post', name: 'First' };
+    const first = await api().post('/v1/customers').set('X-API-KEY', keyA).set('Idempotency-Key', 'post-1').send(body);
+    expect(first.status).toBe(201);
+    const replay = await api().post('/v1/customers').set('X-API-KEY', keyA).set('Idempotency-Key', 'post-1').send(body);
+    expect(replay.status).toBe(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(first.body);
+  });
+
+  it('refuses the same key for a different request (422) and keys are per environment', async () => {
+    await api().post('/v1/customers').set('X-API-KEY', keyA).set('Idempotency-Key', 'post-2').send({ customerId: 'idem-a' }).expect(201);
+    const reused = await api().post('/v1/customers').set('X-API-KEY', keyA).set('Idempotency-Key', 'post-2').send({ customerId: 'idem-b' });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', field: 'Idempotency-Key' });
+    await api().get('/v1/customers/idem-b').set('X-API-KEY', keyA).expect(404);
+    await api().post('/v1/customers').set('X-API-KEY', keyB).set('Idempotency-Key', 'post-2').send({ customerId: 'idem-b' }).expect(201);
+  });
+
+  it('does not store failures: a corrected retry with the same key goes through', async () => {
+    const bad = await api().post('/v1/customers').set('X-API-KEY', keyA).set('Idempotency-Key', 'post-3').send({ customerId: 'idem-c', email: 'nope' });
+    expect(bad.status).toBe(400);
+    const again = await api().post('/v1/customers').set('X-API-KEY', keyA).set('Idempotency-Key', 'post-3').send({ customerId: 'idem-c', email: 'nope' });
+    expect(again.status).toBe(400);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('rejects a malformed key with 400 naming the header', async () => {
+    const response = await api().post('/v1/customers').set('X-API-KEY', keyA).set('Idempotency-Key', 'has space').send({ customerId: 'idem-d' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.field).toBe('Idempotency-Key');
+    await api().get('/v1/customers/idem-d').set('X-API-KEY', keyA).expect(404);
+  });
+});

@@ -1,12 +1,10 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { checkCatalogDocument, parseCatalogText } from '../../domain/catalog/parseCatalogDocument';
 import { applyCatalog } from '../../services/applyCatalog';
 import { readCatalog } from '../../services/readCatalog';
 import type { AppDependencies } from '../appDependencies';
 import { environmentOf } from '../authenticate';
 import { HttpError, badRequest } from '../httpError';
-
-const yamlBody = express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '2mb' });
 
 export function catalogRoutes({ db, workflows, billingProvider }: AppDependencies): Router {
   const router = Router();
@@ -16,7 +14,7 @@ export function catalogRoutes({ db, workflows, billingProvider }: AppDependencie
   });
 
   // Accepts the document as JSON or YAML; invalid documents are rejected whole, naming the first bad path.
-  router.put('/v1/catalog', yamlBody, async (req, res) => {
+  router.put('/v1/catalog', async (req, res) => {
     if (req.body === undefined) throw badRequest('send the catalog as JSON or YAML', 'body');
     const parsed = typeof req.body === 'string' ? parseCatalogText(req.body) : checkCatalogDocument(req.body);
     if (!parsed.ok) {
