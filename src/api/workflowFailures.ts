@@ -1,3 +1,4 @@
+import { ServiceError } from '@temporalio/client';
 import { WorkflowBusinessFailure, WorkflowStillRunning } from '../temporal/workflowGateway';
 import { FailureType } from '../workflows/failureTypes';
 import { HttpError } from './httpError';
@@ -11,6 +12,10 @@ export async function runWorkflow<T>(call: () => Promise<T>): Promise<T> {
       return Promise.reject(
         new HttpError(503, 'STILL_PROCESSING', `not finished yet (workflow ${error.workflowId}); retry the same request to get its result`),
       );
+    }
+    // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4): Temporal cannot be reached right now.
+    if (error instanceof ServiceError && [4, 14].includes((error.cause as { code?: number } | undefined)?.code ?? -1)) {
+      throw new HttpError(503, 'WORKFLOW_ENGINE_UNAVAILABLE', 'the workflow engine (Temporal) is unavailable; retry shortly');
     }
     if (!(error instanceof WorkflowBusinessFailure)) throw error;
     switch (error.type) {

@@ -47,16 +47,19 @@ export function createStripeBillingProvider(stripe: Stripe): BillingProvider {
 
     async updateCustomer(input) {
       const { billingInfo } = input;
+      const fields = toStripeCustomerFields(input);
       if (billingInfo?.paymentMethodId) {
-        await call(() =>
+        // A payment method must be attached before it can be the default; Stripe may hand back a new id (test cards do).
+        const attached = await call(() =>
           stripe.paymentMethods.attach(
             billingInfo.paymentMethodId!,
             { customer: input.billingId },
             { idempotencyKey: `${input.idempotencyKey}:attach-payment-method` },
           ),
         );
+        fields.invoice_settings = { ...fields.invoice_settings, default_payment_method: attached.id };
       }
-      await call(() => stripe.customers.update(input.billingId, toStripeCustomerFields(input), { idempotencyKey: input.idempotencyKey }));
+      await call(() => stripe.customers.update(input.billingId, fields, { idempotencyKey: input.idempotencyKey }));
       if (billingInfo?.taxIds) await replaceTaxIds(stripe, input.billingId, billingInfo.taxIds, input.idempotencyKey);
     },
 

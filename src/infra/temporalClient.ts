@@ -8,7 +8,8 @@ export async function connectTemporalClient(address: string, namespace: string):
   const client = new Client({ connection, namespace });
   const searchAttributes = await ensureSearchAttributes(connection, namespace);
   const healthy = async () => {
-    await connection.workflowService.getSystemInfo({});
+    // A health probe must answer quickly: no client-side retries beyond two seconds.
+    await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
     return true;
   };
   return { client, connection, searchAttributes, healthy };

@@ -46,8 +46,19 @@ function findApplicationFailure(error: unknown): ApplicationFailure | undefined 
 }
 
 // How the API starts and awaits workflows; the only place that names workflow types on the client side.
-export function createWorkflowGateway(client: Client, options: { taskQueue: string; resultTimeoutMs?: number; searchAttributes: boolean }) {
+export type WorkflowGatewayOptions = {
+  taskQueue: string;
+  searchAttributes: boolean;
+  // How long a request waits for a workflow's result before answering "still processing".
+  resultTimeoutMs?: number;
+  // How long starting a workflow may take before Temporal counts as unreachable (the client would otherwise retry for ~40 s).
+  startTimeoutMs?: number;
+};
+
+export function createWorkflowGateway(client: Client, options: WorkflowGatewayOptions) {
   const resultTimeoutMs = options.resultTimeoutMs ?? 25_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  const withStartDeadline = <T>(start: () => Promise<T>) => client.connection.withDeadline(Date.now() + startTimeoutMs, start);
   const searchAttributes = (environmentId: string, customerId?: string) =>
     !options.searchAttributes ? undefined : new TypedSearchAttributes([
       { key: searchAttributeKeys.environment, value: environmentId },
@@ -73,27 +84,27 @@ export function createWorkflowGateway(client: Client, options: { taskQueue: stri
   return {
     // One workflow id per customer: concurrent provisions of one id join the same run.
     async provisionCustomer(input: ProvisionCustomerWorkflowInput): Promise<ProvisionCustomerWorkflowResult> {
-      const handle = await client.workflow.start('provisionCustomerWorkflow', {
+      const handle = await withStartDeadline(() => client.workflow.start('provisionCustomerWorkflow', {
         args: [input],
         taskQueue: options.taskQueue,
         workflowId: workflowIds.provisionCustomer(input.environmentId, input.customerId),
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
-      });
+      }));
       return awaitResult(handle);
     },
 
     // A retried request (same Idempotency-Key) joins the run of the first one instead of updating twice.
     async updateCustomer(input: UpdateCustomerWorkflowInput, requestId: string = randomUUID()): Promise<{ customer: Customer }> {
-      const handle = await client.workflow.start('updateCustomerWorkflow', {
+      const handle = await withStartDeadline(() => client.workflow.start('updateCustomerWorkflow', {
         args: [input],
         taskQueue: options.taskQueue,
         workflowId: workflowIds.updateCustomer(input.environmentId, input.customerId, requestId),
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
-      }).catch(async (error: unknown) => {
+      })).catch(async (error: unknown) => {
         // The same request id already finished: return its recorded result.
         if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') return client.workflow.getHandle(workflowIds.updateCustomer(input.environmentId, input.customerId, requestId));
         throw error;
@@ -104,14 +115,14 @@ export function createWorkflowGateway(client: Client, options: { taskQueue: stri
     // Starts the catalog sync, or tells the running one that there is more to do.
     async syncCatalog(environmentId: string): Promise<{ workflowId: string }> {
       const workflowId = workflowIds.syncCatalog(environmentId);
-      await client.workflow.signalWithStart('syncCatalogWorkflow', {
+      await withStartDeadline(() => client.workflow.signalWithStart('syncCatalogWorkflow', {
         args: [{ environmentId }],
         taskQueue: options.taskQueue,
         workflowId,
         signal: catalogChangedSignal,
         signalArgs: [],
         typedSearchAttributes: searchAttributes(environmentId),
-      });
+      }));
       return { workflowId };
     },
   };

@@ -1,4 +1,8 @@
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
 import request from 'supertest';
+import { createApp } from '../../src/api/createApp';
+import { createWorkflowGateway } from '../../src/temporal/workflowGateway';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../../src/db/repositories/apiKeys.repository';
 import { applyCatalog } from '../../src/services/applyCatalog';
@@ -175,5 +179,25 @@ describe('Idempotency-Key on writes', () => {
     expect(response.status).toBe(400);
     expect(response.body.error.field).toBe('Idempotency-Key');
     await api().get('/v1/customers/idem-d').set('X-API-KEY', keyA).expect(404);
+  });
+});
+
+describe('when Temporal is down', () => {
+  it('answers 503 to writes and to /health, and writes nothing', async () => {
+    // A lazy connection to a port nobody serves, as after the Temporal cluster went away.
+    const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
+    const app = createApp({
+      db: harness.database.db,
+      workflows: createWorkflowGateway(new Client({ connection }), { taskQueue: 'nowhere', searchAttributes: false, startTimeoutMs: 1_000 }),
+      billingProvider: 'none',
+      logger: pino({ level: 'silent' }),
+      temporalHealthy: async () => (await connection.withDeadline(Date.now() + 1_000, () => connection.workflowService.getSystemInfo({})), true),
+    });
+    const response = await request(app).post('/v1/customers').set('X-API-KEY', keyA).send({ customerId: 'temporal-down' });
+    expect(response.status).toBe(503);
+    expect(response.body.error.code).toBe('WORKFLOW_ENGINE_UNAVAILABLE');
+    expect((await request(app).get('/health')).body).toMatchObject({ status: 'unavailable', postgres: 'ok', temporal: 'down' });
+    await api().get('/v1/customers/temporal-down').set('X-API-KEY', keyA).expect(404);
+    await connection.close();
   });
 });

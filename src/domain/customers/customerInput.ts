@@ -12,6 +12,11 @@ export const metadataSchema = z.record(z.string().min(1).max(100), z.string().ma
   error: (issue) => (issue.input === undefined ? 'required' : 'must be an object of string values'),
 });
 
+// Stripe's limits on metadata (50 keys, 40-character keys, 500-character values), less the keys Tollgate adds.
+const billingMetadataSchema = z
+  .record(z.string().min(1).max(40), z.string().max(500), { error: 'must be an object of string values' })
+  .refine((metadata) => Object.keys(metadata).length <= 46, 'at most 46 keys');
+
 const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
 
 const addressSchema = z.strictObject({
@@ -40,7 +45,7 @@ export const billingInfoSchema = z.strictObject({
   invoiceCustomFields: z.record(z.string().min(1).max(40), z.string().max(140)).optional(),
   paymentMethodId: z.string().regex(/^pm_[A-Za-z0-9_]+$/, 'must be a payment method id ("pm_…")').optional(),
   currency: z.string().regex(/^[a-zA-Z]{3}$/, 'must be a three-letter ISO-4217 currency code').transform((c) => c.toLowerCase()).optional(),
-  metadata: metadataSchema.optional(),
+  metadata: billingMetadataSchema.optional(),
 });
 export type BillingInfo = z.infer<typeof billingInfoSchema>;
 
