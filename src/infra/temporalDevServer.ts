@@ -1,10 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { stopLeftoverProcess } from './leftoverProcess';
-import { waitForPort } from './processes';
+import { stopChild, waitForPort } from './processes';
 import { searchAttributeFlags } from '../temporal/searchAttributes';
 
 export type RunningTemporal = { address: string; uiUrl: string; stop: () => Promise<void> };
@@ -42,7 +41,8 @@ export async function startTemporalDevServer(options: {
     '--log-level', 'warn',
     ...searchAttributeFlags(),
   ];
-  const child = spawn(findTemporalCli(options.cliPath), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches Tollgate, which stops this server after draining.
+  const child = spawn(findTemporalCli(options.cliPath), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const log = options.onLog ?? (() => undefined);
   child.stdout?.on('data', (chunk: Buffer) => log(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => log(chunk.toString()));
@@ -64,11 +64,3 @@ export async function startTemporalDevServer(options: {
   };
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
-  if (timedOut) child.kill('SIGKILL');
-  await exited;
-}
