@@ -33,6 +33,8 @@ describe('the admin CLI', () => {
     expect(created.code).toBe(0);
     const firstKey = created.out.match(/tg_server_\S+/)![0];
     expect(await findActiveApiKeyByHash(database.db, hashApiKey(firstKey))).toBeDefined();
+    const stored = await database.db.selectFrom('api_keys').selectAll().execute();
+    expect(JSON.stringify(stored)).not.toContain(firstKey);
 
     const another = await cli('key', 'create', '--env', 'cli-env', '--name', 'ci');
     const keyId = another.out.match(/key_[0-9a-f]+/)![0];

@@ -16,7 +16,24 @@ export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(pinoHttp({ logger: deps.logger, customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info') }));
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      // Who called (the key's id, never the key) and where, without every header of every request.
+      customProps: (_req, res) => ({ environmentId: res.locals?.environmentId, apiKeyId: res.locals?.apiKeyId }),
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          userAgent: req.headers['user-agent'],
+          apiKey: req.headers['x-api-key'] === undefined ? undefined : '[redacted]',
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
   app.use(healthRoutes(deps));
   app.use(docsRoutes());
   // Authenticate before reading bodies: an anonymous caller learns nothing, not even that its JSON is malformed.

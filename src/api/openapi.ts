@@ -3,6 +3,7 @@ import { catalogDocumentSchema } from '../domain/catalog/catalogDocument';
 import { provisionCustomerSchema, updateCustomerSchema } from '../domain/customers/customerInput';
 import {
   applyCatalogResponseSchema,
+  catalogViewSchema,
   customerSchema,
   errorResponseSchema,
   healthResponseSchema,
@@ -27,7 +28,7 @@ const errors = {
 // The routes, described from the same zod schemas that validate them.
 const operations: Operation[] = [
   { method: 'get', path: '/health', summary: 'Liveness of Postgres and Temporal', open: true, responses: { 200: { description: 'Ready', schema: healthResponseSchema }, 503: { description: 'A dependency is down', schema: healthResponseSchema } } },
-  { method: 'get', path: '/v1/catalog', summary: 'The live catalog of the key\'s environment', responses: { 200: { description: 'Catalog', schema: catalogDocumentSchema }, 401: errors[401] } },
+  { method: 'get', path: '/v1/catalog', summary: 'The live catalog of the key\'s environment', responses: { 200: { description: 'Catalog', schema: catalogViewSchema }, 401: errors[401] } },
   {
     method: 'put', path: '/v1/catalog', summary: 'Apply a catalog document (JSON, or YAML with Content-Type application/yaml); idempotent', body: catalogDocumentSchema,
     responses: { 200: { description: 'Applied; lists what changed', schema: applyCatalogResponseSchema }, ...errors, 422: { description: 'A change the stored catalog does not allow', schema: errorResponseSchema } },

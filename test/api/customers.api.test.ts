@@ -51,6 +51,14 @@ describe('customers over HTTP', () => {
     const stripeCustomer = harness.stripe!.state.customers.get(created.body.customer.billingId)!;
     expect(stripeCustomer).toMatchObject({ name: 'Acme Inc', email: 'john@example.com', address: { city: 'New York', state: 'NY' } });
 
+    // The provisioning workflow can be found in the Temporal UI by customer id.
+    let found: string[] = [];
+    for (let attempt = 0; attempt < 50 && found.length === 0; attempt++) {
+      for await (const workflow of harness.client.workflow.list({ query: 'TollgateCustomerId = "customer-test-id"' })) found.push(workflow.workflowId);
+      if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(found).toEqual([expect.stringMatching(/^customer:env_[0-9a-f]+:customer-test-id$/)]);
+
     const read = await api().get('/v1/customers/customer-test-id').set('X-API-KEY', keyA);
     expect(read.status).toBe(200);
     expect(read.body).toEqual(created.body.customer);
@@ -199,5 +207,24 @@ describe('when Temporal is down', () => {
     expect((await request(app).get('/health')).body).toMatchObject({ status: 'unavailable', postgres: 'ok', temporal: 'down' });
     await api().get('/v1/customers/temporal-down').set('X-API-KEY', keyA).expect(404);
     await connection.close();
+  });
+});
+
+describe('request logs', () => {
+  it('name the key by its id and never print the key itself', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const { apiKey, apiKeyId, environmentId } = await createTestEnvironment(harness.database.db);
+    const app = createApp({
+      db: harness.database.db,
+      workflows: createWorkflowGateway(harness.client, { taskQueue: 'unused', searchAttributes: false }),
+      billingProvider: 'none',
+      logger,
+      temporalHealthy: async () => true,
+    });
+    await request(app).get('/v1/customers/someone').set('X-API-KEY', apiKey).expect(404);
+    const entry = JSON.parse(lines.find((line) => line.includes('request completed'))!);
+    expect(entry).toMatchObject({ req: { method: 'GET', url: '/v1/customers/someone', apiKey: '[redacted]' }, res: { statusCode: 404 }, apiKeyId, environmentId });
+    expect(lines.join('\n')).not.toContain(apiKey);
   });
 });

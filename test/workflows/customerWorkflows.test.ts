@@ -4,6 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createNoneBillingProvider } from '../../src/billing/noneBillingProvider';
 import { createStripeBillingProvider } from '../../src/billing/stripeBillingProvider';
 import { ensureSearchAttributes } from '../../src/temporal/ensureSearchAttributes';
+import { statusQuery } from '../../src/workflows/definitions';
+import { workflowIds } from '../../src/workflows/workflowIds';
 import { findCustomer } from '../../src/db/repositories/customers.repository';
 import { createWorkflowGateway, WorkflowBusinessFailure, type WorkflowGateway } from '../../src/temporal/workflowGateway';
 import type { ProvisionCustomerWorkflowInput } from '../../src/workflows/provisionCustomer.workflow';
@@ -76,6 +78,8 @@ describe('provisioning a customer', () => {
       metadata: { crm: 'hubspot-17', timezone: 'Europe/London', currency: 'gbp', tollgate_customer_id: input.customerId, tollgate_environment: environmentId },
     });
     expect([...stripe.state.taxIds.values()].filter((t) => t.customer === stripeCustomer.id).map((t) => t.value)).toEqual(['GB123456789']);
+    const status = await env.client.workflow.getHandle(workflowIds.provisionCustomer(environmentId, input.customerId)).query(statusQuery);
+    expect(status).toEqual({ step: 'done' });
     // billingInfo itself is never stored by Tollgate
     const row = await findCustomer(database.db, environmentId, input.customerId);
     expect(JSON.stringify(row)).not.toContain('St James');

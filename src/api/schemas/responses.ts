@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addonSchema, catalogDocumentSchema, planSchema } from '../../domain/catalog/catalogDocument';
 
 // Response shapes, used only to document the API (requests are described by the schemas that validate them).
 export const errorResponseSchema = z.object({
@@ -26,3 +27,10 @@ export const applyCatalogResponseSchema = z.object({
 });
 
 export const healthResponseSchema = z.object({ status: z.enum(['ok', 'unavailable']), postgres: z.string(), temporal: z.string() });
+
+const versioned = { version: z.number().int().positive(), status: z.enum(['PUBLISHED', 'DRAFT']) };
+// The live catalog: the document's shape, each plan and add-on at the version on sale (or its draft when none is).
+export const catalogViewSchema = catalogDocumentSchema.extend({
+  plans: z.array(planSchema.extend(versioned)),
+  addons: z.array(addonSchema.extend(versioned)),
+});

@@ -65,7 +65,7 @@ const packageFields = {
   entitlements: z.array(entitlementSchema).default([]),
 };
 
-const planSchema = z.strictObject({
+export const planSchema = z.strictObject({
   id: catalogIdSchema,
   ...packageFields,
   pricingType: z.enum(['FREE', 'PAID', 'CUSTOM']),
@@ -73,7 +73,7 @@ const planSchema = z.strictObject({
   compatibleAddonIds: z.array(catalogIdSchema).default([]),
 });
 
-const addonSchema = z.strictObject({
+export const addonSchema = z.strictObject({
   id: catalogIdSchema,
   ...packageFields,
   pricingType: z.enum(['FREE', 'PAID']).default('PAID'),
