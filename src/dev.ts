@@ -7,6 +7,8 @@ import { createDb } from './db/createDb';
 import { claimDataDir } from './infra/dataDirLock';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
 import { closeServer, listen } from './infra/httpServer';
+import { assertPortFree } from './infra/processes';
+import { StartupError } from './infra/startupError';
 import { runUntilSignal } from './infra/shutdown';
 import { connectTemporalClient } from './infra/temporalClient';
 import { startTemporalDevServer } from './infra/temporalDevServer';
@@ -37,14 +39,16 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   // Released by process exit at the latest; a stale file names a dead pid and is ignored.
   const release = claimDataDir(config.dataDir);
   process.once('exit', release);
+  await assertPortFree(config.port, 'PORT');
 
   const postgres = config.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, database: 'tollgate', onLog: (m) => logger.debug({ postgres: String(m).trim() }) });
+    : await startEmbeddedPostgres({ portVariable: 'TOLLGATE_PG_PORT', dataDir: config.dataDir, port: config.embeddedPostgresPort, database: 'tollgate', onLog: (m) => logger.debug({ postgres: String(m).trim() }) });
   if (postgres) stopSteps.push(() => postgres.stop());
   const temporalServer = config.temporal.address
     ? undefined
     : await startTemporalDevServer({
+        portVariables: ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT'],
         dataDir: config.dataDir,
         port: config.temporal.devServerPort,
         uiPort: config.temporal.devServerUiPort,
@@ -105,7 +109,8 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   logger.info('stopped');
 }
 
+
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof StartupError ? error.message : error);
   process.exitCode = 1;
 });

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { stopLeftoverProcess } from './leftoverProcess';
-import { stopChild } from './processes';
+import { assertPortFree, stopChild } from './processes';
 
 export type RunningPostgres = { connectionString: (database?: string) => string; stop: () => Promise<void> };
 
@@ -19,12 +19,16 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   database: string;
   onLog?: (message: unknown) => void;
+  // Names the setting in the error when the port is taken.
+  portVariable?: string;
 }): Promise<RunningPostgres> {
   const databaseDir = join(options.dataDir, 'postgres');
   await mkdir(options.dataDir, { recursive: true });
   // A previous run killed with SIGKILL leaves its postmaster running and holding the data folder.
   const pidFile = join(databaseDir, 'postmaster.pid');
   if (existsSync(pidFile)) await stopLeftoverProcess(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'postgres');
+
+  await assertPortFree(options.port, options.portVariable);
 
   const runAsRoot = process.getuid?.() === 0;
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {

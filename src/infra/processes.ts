@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { StartupError } from './startupError';
 
 export function isProcessAlive(pid: number): boolean {
   try {
@@ -36,4 +37,20 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
   const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(killer);
+}
+
+// True when nothing listens on the loopback port, so a server we start can take it.
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+// Fails with a message naming the setting to change, instead of a server dying on a bind error.
+export async function assertPortFree(port: number, variable?: string): Promise<void> {
+  if (await isPortFree(port)) return;
+  const setting = variable ? ` (${variable})` : '';
+  throw new StartupError(`port ${port}${setting} is already in use${variable ? `; set ${variable} to another port to run a second instance` : ''}`);
 }

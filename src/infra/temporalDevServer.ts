@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stopLeftoverProcess } from './leftoverProcess';
-import { stopChild, waitForPort } from './processes';
+import { assertPortFree, stopChild, waitForPort } from './processes';
 import { searchAttributeFlags } from '../temporal/searchAttributes';
 
 export type RunningTemporal = { address: string; uiUrl: string; stop: () => Promise<void> };
@@ -26,10 +26,14 @@ export async function startTemporalDevServer(options: {
   namespace: string;
   cliPath?: string;
   onLog?: (line: string) => void;
+  portVariables?: [string, string];
 }): Promise<RunningTemporal> {
   await mkdir(options.dataDir, { recursive: true });
   const pidFile = join(options.dataDir, 'temporal.pid');
   if (existsSync(pidFile)) await stopLeftoverProcess(Number(readFileSync(pidFile, 'utf8')), 'temporal');
+
+  await assertPortFree(options.port, options.portVariables?.[0]);
+  await assertPortFree(options.uiPort, options.portVariables?.[1]);
 
   const args = [
     'server', 'start-dev',
