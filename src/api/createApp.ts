@@ -5,6 +5,7 @@ import { authenticate } from './authenticate';
 import { createErrorHandler } from './errorHandler';
 import { HttpError } from './httpError';
 import { idempotentWrites } from './idempotency';
+import { rejectNulCharacters } from './rejectNulCharacters';
 import { yamlBody } from './yamlBody';
 import { catalogRoutes } from './routes/catalog.routes';
 import { customersRoutes } from './routes/customers.routes';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use('/v1', authenticate(deps.db));
   app.use(express.json({ limit: '2mb' }));
   app.use(yamlBody);
+  app.use(rejectNulCharacters);
   app.use('/v1', idempotentWrites(deps.db, deps.logger));
   app.use(catalogRoutes(deps));
   app.use(customersRoutes(deps));

@@ -27,6 +27,8 @@ export async function runWorkflow<T>(call: () => Promise<T>): Promise<T> {
         const detail = (error.details[0] ?? {}) as { code?: string | null; param?: string | null };
         throw new HttpError(422, 'BILLING_PROVIDER_REJECTED', error.message, detail.param ? `billingInfo (${detail.param})` : 'billingInfo', detail);
       }
+      case FailureType.InvalidData:
+        throw new HttpError(422, 'INVALID_DATA', error.message);
       default:
         throw error;
     }

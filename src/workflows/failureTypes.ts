@@ -3,5 +3,6 @@ export const FailureType = {
   CustomerNotFound: 'CustomerNotFound',
   CustomerArchived: 'CustomerArchived',
   BillingRejected: 'BillingRejected',
+  InvalidData: 'InvalidData',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

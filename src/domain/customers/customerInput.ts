@@ -6,11 +6,13 @@ export const customerIdSchema = z
   .string()
   .min(1)
   .max(255)
-  .regex(/^[^\s/?#%\\]+$/, 'must not contain spaces, "/", "?", "#", "%" or "\\"');
+  .regex(/^[^\s/?#%\\\x00-\x1f\x7f]+$/, 'must not contain spaces, control characters, "/", "?", "#", "%" or "\\"');
 
-export const metadataSchema = z.record(z.string().min(1).max(100), z.string().max(1000), {
-  error: (issue) => (issue.input === undefined ? 'required' : 'must be an object of string values'),
-});
+export const metadataSchema = z
+  .record(z.string().min(1).max(100), z.string().max(1000), {
+    error: (issue) => (issue.input === undefined ? 'required' : 'must be an object of string values'),
+  })
+  .refine((metadata) => Object.keys(metadata).length <= 100, 'at most 100 keys');
 
 // Stripe's limits on metadata (50 keys, 40-character keys, 500-character values), less the keys Tollgate adds.
 const billingMetadataSchema = z
