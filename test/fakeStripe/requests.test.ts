@@ -1,6 +1,6 @@
 import { beforeEach, describe, it, expect } from 'vitest';
 import Stripe from 'stripe';
-import { NOW_MS, stripeError, useFakeStripe } from '../support/fakeStripeTesting';
+import { stripeError, useFakeStripe } from '../support/fakeStripeTesting';
 
 describe('idempotency and failures (fake Stripe, driven through the real stripe SDK)', () => {
   const context = useFakeStripe();
