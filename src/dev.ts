@@ -56,25 +56,33 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
         cliPath: config.temporal.cliPath,
         onLog: (line) => logger.debug({ temporal: line.trim() }),
       });
-  // Stopped last, Temporal before Postgres, once nothing uses them.
   if (temporalServer) stopSteps.unshift(() => temporalServer.stop());
 
+  // Each resource registers its own close in front of the ones it depends on, so any failure below unwinds cleanly.
   const db = createDb(config.databaseUrl ?? postgres!.connectionString());
+  stopSteps.unshift(() => db.destroy());
   const { environment, apiKey } = await bootstrapDevelopment(db, { dataDir: config.dataDir, fixedApiKey: config.devApiKey });
   const catalog = await applyCatalogFile(db, environment.id, config.catalogFile);
   if (!catalog.ok) throw new ConfigError(`catalog file ${config.catalogFile} is invalid:\n${catalog.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
 
   const temporalAddress = config.temporal.address ?? temporalServer!.address;
   const temporal = await connectTemporalClient(temporalAddress, config.temporal.namespace);
+  stopSteps.unshift(() => temporal.connection.close());
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+  stopSteps.unshift(() => workerConnection.close());
   const billing = createBillingProvider(config.billing);
   const worker = await createTollgateWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing, logger });
   const workerRun = worker.run();
+  stopSteps.unshift(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await workerRun;
+  });
 
   const workflows = createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes });
   if (billing.name === 'stripe') await workflows.syncCatalog(environment.id);
   const app = createApp({ db, workflows, billingProvider: billing.name, logger, temporalHealthy: temporal.healthy });
   const server = await listen(app, config.port, config.host);
+  stopSteps.unshift(() => closeServer(server));
 
   const apiUrl = `http://${config.host}:${config.port}`;
   const uiUrl = temporalServer?.uiUrl ?? '(your Temporal cluster\'s UI)';
@@ -94,21 +102,10 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
     ].join('\n') + '\n',
   );
 
-  const infrastructure = stopSteps.splice(0);
-  await runUntilSignal(workerRun, [
-    () => closeServer(server),
-    async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun;
-    },
-    () => temporal.connection.close(),
-    () => workerConnection.close(),
-    () => db.destroy(),
-    ...infrastructure,
-  ]);
+  // API first (in-flight requests finish), then the worker, connections, Temporal and Postgres.
+  await runUntilSignal(workerRun, stopSteps.splice(0));
   logger.info('stopped');
 }
-
 
 main().catch((error) => {
   console.error(error instanceof ConfigError || error instanceof StartupError ? error.message : error);

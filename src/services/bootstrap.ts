@@ -28,6 +28,7 @@ export async function bootstrapDevelopment(db: Db, options: { dataDir: string; f
 }
 
 export async function applyCatalogFile(db: Db, environmentId: string, file: string): Promise<ApplyCatalogResult> {
+  if (!existsSync(file)) return { ok: false, issues: [{ path: '(file)', message: `${file} does not exist` }] };
   const parsed = parseCatalogText(readFileSync(file, 'utf8'));
   if (!parsed.ok) return parsed;
   return applyCatalog(db, environmentId, parsed.catalog);
