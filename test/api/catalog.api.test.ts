@@ -78,6 +78,23 @@ describe('the catalog over HTTP', () => {
     expect(harness.stripe!.state.products.size).toBe(productCount);
   });
 
+  it('skips what Stripe refuses, syncs the rest, and retries the refused item on the next sync', async () => {
+    const { apiKey, environmentId } = await createTestEnvironment(harness.database.db);
+    harness.stripe!.failNext(1, 400);
+    await api().put('/v1/catalog').set('X-API-KEY', apiKey).send(exampleCatalogInput()).expect(200);
+    const result = (await waitForSync(environmentId)) as { products: number; refused: { item: string; message: string }[] };
+    expect(result.refused).toEqual([{ item: 'product addon-extra-projects', message: expect.stringContaining('Stripe') }]);
+    expect(result.products).toBe(2);
+    expect(stripePricesOf(environmentId, 'plan-pro')).toHaveLength(4);
+    expect(stripePricesOf(environmentId, 'addon-extra-projects')).toHaveLength(0);
+
+    const changed = exampleCatalogInput();
+    changed.plans[0]!.displayName = 'Free forever';
+    await api().put('/v1/catalog').set('X-API-KEY', apiKey).send(changed).expect(200);
+    expect(await waitForSync(environmentId)).toMatchObject({ refused: [] });
+    expect(stripePricesOf(environmentId, 'addon-extra-projects')).toHaveLength(2);
+  });
+
   it('rejects an invalid document whole, naming the path, and changes nothing', async () => {
     const { apiKey } = await createTestEnvironment(harness.database.db);
     await api().put('/v1/catalog').set('X-API-KEY', apiKey).send(exampleCatalogInput()).expect(200);
