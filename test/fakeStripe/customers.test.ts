@@ -1,19 +1,13 @@
-import { beforeEach, describe, it, expect } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import Stripe from 'stripe';
 import { NOW_MS, stripeError, useFakeStripe } from '../support/fakeStripeTesting';
 
 describe('customers, tax ids and payment methods (fake Stripe, driven through the real stripe SDK)', () => {
-  const context = useFakeStripe();
-  let fake: typeof context.fake;
-  let stripe: Stripe;
-  beforeEach(() => {
-    fake = context.fake;
-    stripe = context.stripe;
-  });
+  const the = useFakeStripe();
 
   describe('customers', () => {
     it('creates a customer from nested address, shipping, tax ids and invoice custom fields', async () => {
-      const customer = await stripe.customers.create({
+      const customer = await the.stripe.customers.create({
         name: 'Acme GmbH',
         email: 'billing@acme.test',
         phone: '+49 30 123456',
@@ -41,7 +35,7 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
       // The magic id was attached as a fresh pm, and that pm became the default.
       const defaultPm = String(customer.invoice_settings.default_payment_method);
       expect(defaultPm).toMatch(/^pm_[0-9A-Za-z]{24}$/);
-      expect(fake.state.paymentMethods.get(defaultPm)).toMatchObject({ customer: customer.id, card: { last4: '4242' } });
+      expect(the.fake.state.paymentMethods.get(defaultPm)).toMatchObject({ customer: customer.id, card: { last4: '4242' } });
       expect(customer.tax_ids).toMatchObject({
         object: 'list',
         has_more: false,
@@ -50,7 +44,7 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
       expect(customer.tax_ids?.data[0]?.id).toMatch(/^txi_/);
 
       // The fake saw Stripe's bracket encoding and decoded it back into nested objects/arrays.
-      const request = fake.requests.at(-1);
+      const request = the.fake.requests.at(-1);
       expect(request).toMatchObject({ method: 'POST', path: '/v1/customers' });
       expect(request?.body).toMatchObject({
         address: { city: 'Berlin' },
@@ -63,40 +57,40 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
     });
 
     it('omits the includable tax_ids list unless it is expanded, like Stripe', async () => {
-      const created = await stripe.customers.create({ tax_id_data: [{ type: 'gb_vat', value: 'GB123456789' }] });
+      const created = await the.stripe.customers.create({ tax_id_data: [{ type: 'gb_vat', value: 'GB123456789' }] });
       expect(created.tax_ids).toBeUndefined();
-      const expanded = await stripe.customers.retrieve(created.id, { expand: ['tax_ids'] });
+      const expanded = await the.stripe.customers.retrieve(created.id, { expand: ['tax_ids'] });
       if (expanded.deleted) throw new Error('customer unexpectedly deleted');
       expect(expanded.tax_ids?.data.map((t) => t.value)).toEqual(['GB123456789']);
-      expect(fake.state.customers.get(created.id)?.tax_ids).toMatchObject({ data: [{ country: 'GB' }] });
+      expect(the.fake.state.customers.get(created.id)?.tax_ids).toMatchObject({ data: [{ country: 'GB' }] });
     });
 
     it('merges metadata on update, removes keys set to an empty string, and unsets fields with ""', async () => {
-      const created = await stripe.customers.create({ name: 'A', email: 'a@acme.test', metadata: { keep: '1', drop: '2' } });
-      const updated = await stripe.customers.update(created.id, { name: '', metadata: { drop: '', added: '3' } });
+      const created = await the.stripe.customers.create({ name: 'A', email: 'a@acme.test', metadata: { keep: '1', drop: '2' } });
+      const updated = await the.stripe.customers.update(created.id, { name: '', metadata: { drop: '', added: '3' } });
 
       expect(updated.metadata).toEqual({ keep: '1', added: '3' });
       expect(updated.name).toBeNull();
       expect(updated.email).toBe('a@acme.test');
-      expect(fake.state.customers.get(created.id)?.metadata).toEqual({ keep: '1', added: '3' });
+      expect(the.fake.state.customers.get(created.id)?.metadata).toEqual({ keep: '1', added: '3' });
     });
 
     it('lists customers newest first, filtered by email, with limit and has_more', async () => {
-      const first = await stripe.customers.create({ email: 'same@acme.test' });
-      const second = await stripe.customers.create({ email: 'same@acme.test' });
-      await stripe.customers.create({ email: 'other@acme.test' });
+      const first = await the.stripe.customers.create({ email: 'same@acme.test' });
+      const second = await the.stripe.customers.create({ email: 'same@acme.test' });
+      await the.stripe.customers.create({ email: 'other@acme.test' });
 
-      const page = await stripe.customers.list({ email: 'same@acme.test', limit: 1 });
+      const page = await the.stripe.customers.list({ email: 'same@acme.test', limit: 1 });
       expect(page).toMatchObject({ object: 'list', has_more: true, url: '/v1/customers' });
       expect(page.data.map((c) => c.id)).toEqual([second.id]);
-      const all = await stripe.customers.list({ email: 'same@acme.test' }).autoPagingToArray({ limit: 10 });
+      const all = await the.stripe.customers.list({ email: 'same@acme.test' }).autoPagingToArray({ limit: 10 });
       expect(all.map((c) => c.id)).toEqual([second.id, first.id]);
     });
 
     it('rejects params Stripe does not accept on update', async () => {
-      const created = await stripe.customers.create({ name: 'A' });
+      const created = await the.stripe.customers.create({ name: 'A' });
       const params = { tax_id_data: [{ type: 'eu_vat', value: 'DE1' }] } as unknown as Stripe.CustomerUpdateParams;
-      const error = await stripeError(() => stripe.customers.update(created.id, params));
+      const error = await stripeError(() => the.stripe.customers.update(created.id, params));
       expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
       expect(error).toMatchObject({ statusCode: 400, code: 'parameter_unknown', param: 'tax_id_data' });
     });
@@ -104,133 +98,133 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
 
   describe('customer tax ids', () => {
     it('creates, lists and deletes tax ids, sharing the objects made by tax_id_data', async () => {
-      const customer = await stripe.customers.create({ tax_id_data: [{ type: 'eu_vat', value: 'EL123456789' }] });
-      const added = await stripe.customers.createTaxId(customer.id, { type: 'us_ein', value: '12-3456789' });
+      const customer = await the.stripe.customers.create({ tax_id_data: [{ type: 'eu_vat', value: 'EL123456789' }] });
+      const added = await the.stripe.customers.createTaxId(customer.id, { type: 'us_ein', value: '12-3456789' });
       expect(added.id).toMatch(/^txi_[0-9A-Za-z]{24}$/);
       expect(added).toMatchObject({
         object: 'tax_id', customer: customer.id, type: 'us_ein', value: '12-3456789', country: 'US', created: NOW_MS / 1000,
         verification: { status: 'unavailable' },
       });
 
-      const listed = await stripe.customers.listTaxIds(customer.id);
+      const listed = await the.stripe.customers.listTaxIds(customer.id);
       expect(listed).toMatchObject({ object: 'list', has_more: false, url: `/v1/customers/${customer.id}/tax_ids` });
       const fromCreate = listed.data[1];
       expect(listed.data.map((t) => t.id)).toEqual([added.id, fromCreate?.id]);
       expect(fromCreate).toMatchObject({ type: 'eu_vat', country: 'GR', verification: { status: 'pending' } });
-      expect(fake.state.taxIds.get(fromCreate?.id ?? '')).toEqual(fromCreate);
-      expect((await stripe.customers.listTaxIds(customer.id, { limit: 1 })).has_more).toBe(true);
+      expect(the.fake.state.taxIds.get(fromCreate?.id ?? '')).toEqual(fromCreate);
+      expect((await the.stripe.customers.listTaxIds(customer.id, { limit: 1 })).has_more).toBe(true);
 
-      const deleted = await stripe.customers.deleteTaxId(customer.id, added.id);
+      const deleted = await the.stripe.customers.deleteTaxId(customer.id, added.id);
       expect(deleted).toMatchObject({ id: added.id, object: 'tax_id', deleted: true });
-      expect((await stripe.customers.listTaxIds(customer.id)).data.map((t) => t.id)).toEqual([fromCreate?.id]);
-      const expanded = await stripe.customers.retrieve(customer.id, { expand: ['tax_ids'] });
+      expect((await the.stripe.customers.listTaxIds(customer.id)).data.map((t) => t.id)).toEqual([fromCreate?.id]);
+      const expanded = await the.stripe.customers.retrieve(customer.id, { expand: ['tax_ids'] });
       if (expanded.deleted) throw new Error('customer unexpectedly deleted');
       expect(expanded.tax_ids).toMatchObject({ total_count: 1, data: [{ id: fromCreate?.id }] });
 
-      const again = await stripeError(() => stripe.customers.deleteTaxId(customer.id, added.id));
+      const again = await stripeError(() => the.stripe.customers.deleteTaxId(customer.id, added.id));
       expect(again).toMatchObject({ statusCode: 404, code: 'resource_missing' });
     });
 
     it('answers an unknown customer with 404 and rejects tax id types Stripe does not know', async () => {
-      for (const call of [() => stripe.customers.createTaxId('cus_missing', { type: 'eu_vat', value: 'DE123456789' }), () => stripe.customers.listTaxIds('cus_missing')]) {
+      for (const call of [() => the.stripe.customers.createTaxId('cus_missing', { type: 'eu_vat', value: 'DE123456789' }), () => the.stripe.customers.listTaxIds('cus_missing')]) {
         const error = await stripeError(call);
         expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
         expect(error).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'id', message: "No such customer: 'cus_missing'" });
       }
-      const customer = await stripe.customers.create({});
-      const badType = await stripeError(() => stripe.customers.createTaxId(customer.id, { type: 'xx_nope', value: '1' }));
+      const customer = await the.stripe.customers.create({});
+      const badType = await stripeError(() => the.stripe.customers.createTaxId(customer.id, { type: 'xx_nope', value: '1' }));
       expect(badType).toMatchObject({ statusCode: 400, param: 'type' });
-      expect(fake.state.taxIds.size).toBe(0);
+      expect(the.fake.state.taxIds.size).toBe(0);
     });
   });
 
   describe('payment methods', () => {
     it('attaches a magic test card as a fresh pm each time and retrieves it', async () => {
-      const customer = await stripe.customers.create({});
-      const first = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+      const customer = await the.stripe.customers.create({});
+      const first = await the.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
       expect(first.id).toMatch(/^pm_[0-9A-Za-z]{24}$/);
       expect(first).toMatchObject({ object: 'payment_method', type: 'card', customer: customer.id, card: { brand: 'visa', last4: '4242' } });
-      const second = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+      const second = await the.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
       expect(second.id).not.toBe(first.id);
-      expect(fake.state.paymentMethods.size).toBe(2);
+      expect(the.fake.state.paymentMethods.size).toBe(2);
 
-      expect(await stripe.paymentMethods.retrieve(first.id)).toMatchObject({ id: first.id, customer: customer.id });
-      const mastercard = await stripe.paymentMethods.attach('pm_card_mastercard', { customer: customer.id });
+      expect(await the.stripe.paymentMethods.retrieve(first.id)).toMatchObject({ id: first.id, customer: customer.id });
+      const mastercard = await the.stripe.paymentMethods.attach('pm_card_mastercard', { customer: customer.id });
       expect(mastercard.card).toMatchObject({ brand: 'mastercard', last4: '4444', fingerprint: expect.any(String) });
-      expect((await stripeError(() => stripe.paymentMethods.retrieve('pm_missing'))).statusCode).toBe(404);
+      expect((await stripeError(() => the.stripe.paymentMethods.retrieve('pm_missing'))).statusCode).toBe(404);
     });
 
     it('attaches a created pm once: again to its customer is fine, another customer is refused', async () => {
-      const [alice, bob] = [await stripe.customers.create({}), await stripe.customers.create({})];
-      const pm = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_mastercard' } });
+      const [alice, bob] = [await the.stripe.customers.create({}), await the.stripe.customers.create({})];
+      const pm = await the.stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_mastercard' } });
       expect(pm).toMatchObject({ customer: null, card: { brand: 'mastercard' } });
-      expect((await stripe.paymentMethods.attach(pm.id, { customer: alice.id })).id).toBe(pm.id);
-      expect((await stripe.paymentMethods.attach(pm.id, { customer: alice.id })).customer).toBe(alice.id);
+      expect((await the.stripe.paymentMethods.attach(pm.id, { customer: alice.id })).id).toBe(pm.id);
+      expect((await the.stripe.paymentMethods.attach(pm.id, { customer: alice.id })).customer).toBe(alice.id);
 
-      const taken = await stripeError(() => stripe.paymentMethods.attach(pm.id, { customer: bob.id }));
+      const taken = await stripeError(() => the.stripe.paymentMethods.attach(pm.id, { customer: bob.id }));
       expect(taken).toMatchObject({ statusCode: 400, rawType: 'invalid_request_error' });
-      expect(fake.state.paymentMethods.get(pm.id)?.customer).toBe(alice.id);
-      const noCustomer = await stripeError(() => stripe.paymentMethods.attach(pm.id, { customer: 'cus_missing' }));
+      expect(the.fake.state.paymentMethods.get(pm.id)?.customer).toBe(alice.id);
+      const noCustomer = await stripeError(() => the.stripe.paymentMethods.attach(pm.id, { customer: 'cus_missing' }));
       expect(noCustomer).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'customer' });
     });
 
     it('declines pm_card_chargeDeclined at attach with a 402 StripeCardError, storing nothing', async () => {
-      const customer = await stripe.customers.create({});
-      const error = await stripeError(() => stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }));
+      const customer = await the.stripe.customers.create({});
+      const error = await stripeError(() => the.stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }));
       expect(error).toBeInstanceOf(Stripe.errors.StripeCardError);
       expect(error).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' });
-      const funds = await stripeError(() => stripe.paymentMethods.attach('pm_card_chargeDeclinedInsufficientFunds', { customer: customer.id }));
+      const funds = await stripeError(() => the.stripe.paymentMethods.attach('pm_card_chargeDeclinedInsufficientFunds', { customer: customer.id }));
       expect(funds).toMatchObject({ decline_code: 'insufficient_funds' });
 
-      const onCreate = await stripeError(() => stripe.customers.create({ name: 'Declined', payment_method: 'pm_card_chargeDeclined' }));
+      const onCreate = await stripeError(() => the.stripe.customers.create({ name: 'Declined', payment_method: 'pm_card_chargeDeclined' }));
       expect(onCreate).toBeInstanceOf(Stripe.errors.StripeCardError);
-      expect(fake.state.paymentMethods.size).toBe(0);
-      expect(fake.state.customers.size).toBe(1);
+      expect(the.fake.state.paymentMethods.size).toBe(0);
+      expect(the.fake.state.customers.size).toBe(1);
     });
 
     it('makes attaching a magic id replay-safe through the idempotency key', async () => {
-      const customer = await stripe.customers.create({});
-      const first = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id }, { idempotencyKey: 'attach-1' });
-      const replay = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id }, { idempotencyKey: 'attach-1' });
+      const customer = await the.stripe.customers.create({});
+      const first = await the.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id }, { idempotencyKey: 'attach-1' });
+      const replay = await the.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id }, { idempotencyKey: 'attach-1' });
       expect(replay.id).toBe(first.id);
       expect(replay.lastResponse.headers['idempotent-replayed']).toBe('true');
 
       // A caller that timed out retries with its key and gets the pm Stripe already made, not a second one.
-      const impatient = fake.client({ timeout: 50 });
-      fake.delayNext(300);
+      const impatient = the.fake.client({ timeout: 50 });
+      the.fake.delayNext(300);
       await stripeError(() => impatient.paymentMethods.attach('pm_card_visa', { customer: customer.id }, { idempotencyKey: 'attach-2' }));
-      const retried = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id }, { idempotencyKey: 'attach-2' });
-      expect(fake.state.paymentMethods.size).toBe(2);
-      expect(fake.state.paymentMethods.has(retried.id)).toBe(true);
+      const retried = await the.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id }, { idempotencyKey: 'attach-2' });
+      expect(the.fake.state.paymentMethods.size).toBe(2);
+      expect(the.fake.state.paymentMethods.has(retried.id)).toBe(true);
 
       // The endpoint ran, so Stripe also replays the decline rather than re-verifying the card.
-      await stripeError(() => stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }, { idempotencyKey: 'attach-3' }));
-      const replayed = await stripeError(() => stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }, { idempotencyKey: 'attach-3' }));
+      await stripeError(() => the.stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }, { idempotencyKey: 'attach-3' }));
+      const replayed = await stripeError(() => the.stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }, { idempotencyKey: 'attach-3' }));
       expect(replayed).toBeInstanceOf(Stripe.errors.StripeCardError);
       expect(replayed.headers?.['idempotent-replayed']).toBe('true');
     });
 
     it('requires invoice_settings.default_payment_method to be attached to that customer', async () => {
-      const withPm = await stripe.customers.create({ payment_method: 'pm_card_mastercard' });
+      const withPm = await the.stripe.customers.create({ payment_method: 'pm_card_mastercard' });
       // payment_method alone attaches but does not become the default.
       expect(withPm.invoice_settings.default_payment_method).toBeNull();
-      expect([...fake.state.paymentMethods.values()].map((pm) => pm.customer)).toEqual([withPm.id]);
+      expect([...the.fake.state.paymentMethods.values()].map((pm) => pm.customer)).toEqual([withPm.id]);
 
-      const unknown = await stripeError(() => stripe.customers.create({ payment_method: 'pm_nope' }));
+      const unknown = await stripeError(() => the.stripe.customers.create({ payment_method: 'pm_nope' }));
       expect(unknown).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'payment_method' });
-      const unknownDefault = await stripeError(() => stripe.customers.create({ invoice_settings: { default_payment_method: 'pm_nope' } }));
+      const unknownDefault = await stripeError(() => the.stripe.customers.create({ invoice_settings: { default_payment_method: 'pm_nope' } }));
       expect(unknownDefault).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'invoice_settings[default_payment_method]' });
 
-      const customer = await stripe.customers.create({});
+      const customer = await the.stripe.customers.create({});
       const param = 'invoice_settings[default_payment_method]';
-      for (const notAttached of ['pm_card_visa', [...fake.state.paymentMethods.keys()][0] ?? '']) {
-        const error = await stripeError(() => stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: notAttached } }));
+      for (const notAttached of ['pm_card_visa', [...the.fake.state.paymentMethods.keys()][0] ?? '']) {
+        const error = await stripeError(() => the.stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: notAttached } }));
         expect(error).toMatchObject({ statusCode: 400, code: 'resource_missing', param });
       }
-      const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
-      const updated = await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
+      const pm = await the.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+      const updated = await the.stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
       expect(updated.invoice_settings.default_payment_method).toBe(pm.id);
-      const cleared = await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: '' } });
+      const cleared = await the.stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: '' } });
       expect(cleared.invoice_settings.default_payment_method).toBeNull();
     });
   });

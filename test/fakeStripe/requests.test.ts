@@ -1,95 +1,89 @@
-import { beforeEach, describe, it, expect } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import Stripe from 'stripe';
 import { stripeError, useFakeStripe } from '../support/fakeStripeTesting';
 
 describe('idempotency and failures (fake Stripe, driven through the real stripe SDK)', () => {
-  const context = useFakeStripe();
-  let fake: typeof context.fake;
-  let stripe: Stripe;
-  beforeEach(() => {
-    fake = context.fake;
-    stripe = context.stripe;
-  });
+  const the = useFakeStripe();
 
   describe('idempotency', () => {
     it('replays the first response for the same key and params, creating one object', async () => {
       const params = { name: 'Once', metadata: { n: '1' } };
-      const first = await stripe.customers.create(params, { idempotencyKey: 'create-once' });
-      const second = await stripe.customers.create(params, { idempotencyKey: 'create-once' });
+      const first = await the.stripe.customers.create(params, { idempotencyKey: 'create-once' });
+      const second = await the.stripe.customers.create(params, { idempotencyKey: 'create-once' });
 
       expect(second.id).toBe(first.id);
-      expect(fake.state.customers.size).toBe(1);
+      expect(the.fake.state.customers.size).toBe(1);
       expect(second.lastResponse.headers['idempotent-replayed']).toBe('true');
       expect(first.lastResponse.headers['idempotent-replayed']).toBeUndefined();
     });
 
     it('surfaces a key reused with different params as StripeIdempotencyError', async () => {
-      await stripe.customers.create({ name: 'First' }, { idempotencyKey: 'reused-key' });
-      const error = await stripeError(() => stripe.customers.create({ name: 'Second' }, { idempotencyKey: 'reused-key' }));
+      await the.stripe.customers.create({ name: 'First' }, { idempotencyKey: 'reused-key' });
+      const error = await stripeError(() => the.stripe.customers.create({ name: 'Second' }, { idempotencyKey: 'reused-key' }));
 
       expect(error).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
       expect(error).toMatchObject({ statusCode: 400, rawType: 'idempotency_error' });
-      expect(fake.state.customers.size).toBe(1);
+      expect(the.fake.state.customers.size).toBe(1);
     });
 
     it('rejects a key reused on a different endpoint', async () => {
-      await stripe.products.create({ name: 'P' }, { idempotencyKey: 'shared-key' });
-      const error = await stripeError(() => stripe.customers.create({ name: 'P' }, { idempotencyKey: 'shared-key' }));
+      await the.stripe.products.create({ name: 'P' }, { idempotencyKey: 'shared-key' });
+      const error = await stripeError(() => the.stripe.customers.create({ name: 'P' }, { idempotencyKey: 'shared-key' }));
       expect(error).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
     });
 
     it('lets a caller that timed out during a delayed response recover by retrying with the same key', async () => {
-      const impatient = fake.client({ timeout: 50 });
-      fake.delayNext(300);
+      const impatient = the.fake.client({ timeout: 50 });
+      the.fake.delayNext(300);
       const error = await stripeError(() => impatient.customers.create({ name: 'Slow' }, { idempotencyKey: 'slow-key' }));
       expect(error).toBeInstanceOf(Stripe.errors.StripeConnectionError);
       // Stripe committed the write even though the caller never saw the response.
-      expect(fake.state.customers.size).toBe(1);
+      expect(the.fake.state.customers.size).toBe(1);
 
-      const retried = await stripe.customers.create({ name: 'Slow' }, { idempotencyKey: 'slow-key' });
-      expect(retried.id).toBe([...fake.state.customers.keys()][0]);
-      expect(fake.state.customers.size).toBe(1);
+      const retried = await the.stripe.customers.create({ name: 'Slow' }, { idempotencyKey: 'slow-key' });
+      expect(retried.id).toBe([...the.fake.state.customers.keys()][0]);
+      expect(the.fake.state.customers.size).toBe(1);
     });
   });
 
   describe('failures', () => {
     it('turns failNext into a StripeAPIError, then serves normally', async () => {
-      fake.failNext(1);
-      const error = await stripeError(() => stripe.customers.create({ name: 'Flaky' }));
+      the.fake.failNext(1);
+      const error = await stripeError(() => the.stripe.customers.create({ name: 'Flaky' }));
       expect(error).toBeInstanceOf(Stripe.errors.StripeAPIError);
       expect(error).toMatchObject({ statusCode: 500, rawType: 'api_error' });
-      expect(fake.state.customers.size).toBe(0);
+      expect(the.fake.state.customers.size).toBe(0);
 
-      const ok = await stripe.customers.create({ name: 'Flaky' });
+      const ok = await the.stripe.customers.create({ name: 'Flaky' });
       expect(ok.name).toBe('Flaky');
     });
 
     it('lets an SDK configured with retries ride over injected 500s with one idempotency key', async () => {
-      const retrying = fake.client({ maxNetworkRetries: 2 });
-      fake.failNext(1);
+      const retrying = the.fake.client({ maxNetworkRetries: 2 });
+      the.fake.failNext(1);
       const customer = await retrying.customers.create({ name: 'Retried' });
 
       expect(customer.name).toBe('Retried');
-      expect(fake.state.customers.size).toBe(1);
-      const keys = fake.requests.map((r) => r.idempotencyKey);
+      expect(the.fake.state.customers.size).toBe(1);
+      const keys = the.fake.requests.map((r) => r.idempotencyKey);
       expect(keys).toHaveLength(2);
       expect(keys[1]).toBe(keys[0]);
     });
 
     it('answers unknown ids with 404 resource_missing as StripeInvalidRequestError', async () => {
-      for (const call of [() => stripe.customers.retrieve('cus_missing'), () => stripe.prices.retrieve('price_missing'), () => stripe.products.update('prod_missing', { name: 'x' })]) {
+      for (const call of [() => the.stripe.customers.retrieve('cus_missing'), () => the.stripe.prices.retrieve('price_missing'), () => the.stripe.products.update('prod_missing', { name: 'x' })]) {
         const error = await stripeError(call);
         expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
         expect(error).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'id' });
       }
-      expect((await stripeError(() => stripe.customers.retrieve('cus_missing'))).message).toBe("No such customer: 'cus_missing'");
+      expect((await stripeError(() => the.stripe.customers.retrieve('cus_missing'))).message).toBe("No such customer: 'cus_missing'");
     });
 
     it('answers unknown routes with 404 and bad keys with 401', async () => {
-      const unknownRoute = await stripeError(() => stripe.rawRequest('GET', '/v1/unknown_things'));
+      const unknownRoute = await stripeError(() => the.stripe.rawRequest('GET', '/v1/unknown_things'));
       expect(unknownRoute).toMatchObject({ statusCode: 404 });
 
-      const badKey = new Stripe('sk_live_nope', { host: '127.0.0.1', port: fake.port, protocol: 'http', maxNetworkRetries: 0 });
+      const badKey = new Stripe('sk_live_nope', { host: '127.0.0.1', port: the.fake.port, protocol: 'http', maxNetworkRetries: 0 });
       const auth = await stripeError(() => badKey.customers.list());
       expect(auth).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
     });
