@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import {
+  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
@@ -95,21 +95,30 @@ export function createWorkflowGateway(client: Client, options: WorkflowGatewayOp
       return awaitResult(handle);
     },
 
-    // A retried request (same Idempotency-Key) joins the run of the first one instead of updating twice.
-    async updateCustomer(input: UpdateCustomerWorkflowInput, requestId: string = randomUUID()): Promise<{ customer: Customer }> {
-      const handle = await withStartDeadline(() => client.workflow.start('updateCustomerWorkflow', {
-        args: [input],
-        taskQueue: options.taskQueue,
-        workflowId: workflowIds.updateCustomer(input.environmentId, input.customerId, requestId),
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
-      })).catch(async (error: unknown) => {
-        // The same request id already finished: return its recorded result.
-        if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') return client.workflow.getHandle(workflowIds.updateCustomer(input.environmentId, input.customerId, requestId));
-        throw error;
-      });
-      return awaitResult(handle);
+    // One update of a customer at a time: the billing provider and Postgres see updates in the same order,
+    // so they cannot end up disagreeing. A request that finds an update running waits for it, then starts.
+    async updateCustomer(input: UpdateCustomerWorkflowInput): Promise<{ customer: Customer }> {
+      const workflowId = workflowIds.updateCustomer(input.environmentId, input.customerId);
+      const deadline = Date.now() + resultTimeoutMs;
+      for (;;) {
+        try {
+          const handle = await withStartDeadline(() =>
+            client.workflow.start('updateCustomerWorkflow', {
+              args: [input],
+              taskQueue: options.taskQueue,
+              workflowId,
+              workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+              workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+              typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
+            }),
+          );
+          return await awaitResult(handle);
+        } catch (error) {
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+          if (Date.now() > deadline) throw new WorkflowStillRunning(workflowId);
+          await awaitResult(client.workflow.getHandle(workflowId)).catch(() => undefined);
+        }
+      }
     },
 
     // Starts the catalog sync, or tells the running one that there is more to do.

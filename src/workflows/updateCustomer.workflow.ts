@@ -28,7 +28,8 @@ export async function updateCustomerWorkflow(input: UpdateCustomerWorkflowInput)
   const { changes } = input;
   const current = existing.customer;
   const billingRequest = {
-    idempotencyKey: `${workflowInfo().workflowId}:billing-customer`,
+    // Every update is a new run of the customer's update workflow id: the run id tells updates apart.
+    idempotencyKey: `${workflowInfo().workflowId}:${workflowInfo().runId}:billing-customer`,
     ...key,
     name: changes.name !== undefined ? changes.name : current.name,
     email: changes.email !== undefined ? changes.email : current.email,

@@ -1,6 +1,7 @@
 // Every workflow id is built here, from business ids, so the Temporal UI can be searched by them.
 export const workflowIds = {
   provisionCustomer: (environmentId: string, customerId: string) => `customer:${environmentId}:${customerId}`,
-  updateCustomer: (environmentId: string, customerId: string, requestId: string) => `customer-update:${environmentId}:${customerId}:${requestId}`,
+  // One id per customer: its updates run one after another, each a new run of this id.
+  updateCustomer: (environmentId: string, customerId: string) => `customer-update:${environmentId}:${customerId}`,
   syncCatalog: (environmentId: string) => `catalog-sync:${environmentId}`,
 };

@@ -155,13 +155,22 @@ describe('updating a customer', () => {
     expect(failure).toMatchObject({ type: 'CustomerNotFound' });
   });
 
-  it('replays a retried update (same request id) instead of updating twice', async () => {
+  it('runs concurrent updates of one customer one after the other, so Stripe and Postgres agree', async () => {
     const { customer } = await withStripe.provisionCustomer(provisionInput({ billingInfo }));
-    const request = { environmentId, customerId: customer.customerId, changes: { name: 'Ada King' } };
-    const first = await withStripe.updateCustomer(request, 'request-1');
-    const retried = await withStripe.updateCustomer(request, 'request-1');
-    expect(retried).toEqual(first);
-    expect(stripe.requests.filter((r) => r.method === 'POST' && r.path === `/v1/customers/${customer.billingId}`)).toHaveLength(1);
+    const customerPath = `/v1/customers/${customer.billingId}`;
+    // Stripe takes the first update at once but answers it late, the moment a race would strike.
+    stripe.delayNext(1_500);
+    const first = withStripe.updateCustomer({ environmentId, customerId: customer.customerId, changes: { name: 'First' } });
+    while (!stripe.requests.some((r) => r.method === 'POST' && r.path === customerPath)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = withStripe.updateCustomer({ environmentId, customerId: customer.customerId, changes: { name: 'Second' } });
+    const [a, b] = await Promise.all([first, second]);
+
+    expect(a.customer.name).toBe('First');
+    expect(b.customer.name).toBe('Second');
+    expect(stripe.state.customers.get(customer.billingId!)?.name).toBe('Second');
+    expect((await findCustomer(database.db, environmentId, customer.customerId))?.name).toBe('Second');
+    const keys = stripe.requests.filter((r) => r.method === 'POST' && r.path === customerPath).map((r) => r.idempotencyKey);
+    expect(new Set(keys).size).toBe(2);
   });
 });
 

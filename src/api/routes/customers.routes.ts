@@ -65,15 +65,13 @@ export function customersRoutes({ db, workflows }: AppDependencies): Router {
   router.patch('/v1/customers/:customerId', async (req, res) => {
     const { customerId } = parseInput(pathSchema, req.params, 'path');
     const input = parseInput(updateCustomerSchema, req.body ?? {});
-    // Already checked by idempotentWrites; it also names the workflow, so a retry joins the first run.
-    const requestId = req.header('idempotency-key');
     const environmentId = environmentOf(res);
     const row = await findCustomer(db, environmentId, customerId);
     if (!row || row.archived_at) throw notFound(`customer "${customerId}" was not found`, 'customerId');
     await assertCouponExists(db, environmentId, input.couponId);
 
     const { billingInfo, ...changes } = input;
-    const result = await runWorkflow(() => workflows.updateCustomer({ environmentId, customerId, changes, billingInfo }, requestId));
+    const result = await runWorkflow(() => workflows.updateCustomer({ environmentId, customerId, changes, billingInfo }));
     res.json(result.customer);
   });
 
