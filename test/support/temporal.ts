@@ -15,7 +15,7 @@ function binary(name: string, override?: string): string {
 
 let runtimeInstalled = false;
 // Activity retries are expected in tests; only errors are worth printing.
-function installQuietRuntime() {
+export function installQuietRuntime() {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
