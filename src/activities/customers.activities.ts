@@ -28,14 +28,11 @@ export function createCustomerActivities({ db, billing }: ActivityDependencies) 
       return toCustomerView(row);
     },
 
-    // Without a billing integration there is nothing to create: the customer lives in Tollgate only.
     async createBillingCustomer(input: BillingCustomerInput): Promise<string | null> {
-      if (billing.name === 'none') return null;
-      return (await callBilling(() => billing.createCustomer(input))).billingId;
+      return (await callBilling(() => billing.createCustomer(input)))?.billingId ?? null;
     },
 
     async updateBillingCustomer(input: BillingCustomerInput & { billingId: string }): Promise<void> {
-      if (billing.name === 'none') return;
       await callBilling(() => billing.updateCustomer(input));
     },
   };

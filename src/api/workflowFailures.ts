@@ -21,8 +21,6 @@ export async function runWorkflow<T>(call: () => Promise<T>): Promise<T> {
     switch (error.type) {
       case FailureType.CustomerNotFound:
         throw new HttpError(404, 'CUSTOMER_NOT_FOUND', error.message, 'customerId');
-      case FailureType.CustomerArchived:
-        throw new HttpError(409, 'CUSTOMER_ARCHIVED', error.message, 'customerId');
       case FailureType.BillingRejected: {
         const detail = (error.details[0] ?? {}) as { code?: string | null; param?: string | null };
         throw new HttpError(422, 'BILLING_PROVIDER_REJECTED', error.message, detail.param ? `billingInfo (${detail.param})` : 'billingInfo', detail);

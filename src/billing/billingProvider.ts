@@ -39,7 +39,8 @@ export type BillingPriceInput = {
 
 export interface BillingProvider {
   readonly name: 'none' | 'stripe';
-  createCustomer(input: BillingCustomerInput): Promise<{ billingId: string }>;
+  // null: this provider keeps no customers (no billing integration), so there is nothing to link.
+  createCustomer(input: BillingCustomerInput): Promise<{ billingId: string } | null>;
   updateCustomer(input: BillingCustomerInput & { billingId: string }): Promise<void>;
   upsertProduct(input: BillingProductInput & { billingId: string | null }): Promise<{ billingId: string }>;
   createPrice(input: BillingPriceInput): Promise<{ billingId: string }>;

@@ -1,9 +1,17 @@
 import { BillingProviderError, type BillingProvider } from './billingProvider';
 
-// No billing integration: nothing is synced, and nothing ever asks this adapter to (see `isBillingEnabled`).
+// No billing integration: customers live in Tollgate only. The catalog is never synced without a
+// provider (the API starts no sync), so catalog calls reaching this adapter are a bug and refused.
 export function createNoneBillingProvider(): BillingProvider {
   const refuse = async (): Promise<never> => {
     throw new BillingProviderError('no billing provider is configured', false, 'billing_not_configured');
   };
-  return { name: 'none', createCustomer: refuse, updateCustomer: refuse, upsertProduct: refuse, createPrice: refuse, archivePrice: refuse };
+  return {
+    name: 'none',
+    createCustomer: async () => null,
+    updateCustomer: async () => undefined,
+    upsertProduct: refuse,
+    createPrice: refuse,
+    archivePrice: refuse,
+  };
 }

@@ -1,15 +1,10 @@
 import type { Db } from '../db/createDb';
-import { findEnvironmentByName, insertEnvironment } from '../db/repositories/environments.repository';
-import { insertApiKey } from '../db/repositories/apiKeys.repository';
+import { findEnvironmentByName, insertEnvironment, insertEnvironmentIfAbsent } from '../db/repositories/environments.repository';
+import { findApiKeyByHash, insertApiKey } from '../db/repositories/apiKeys.repository';
 import { generateApiKey, generateEnvironmentId, hashApiKey } from './apiKeyMaterial';
 
 export async function ensureEnvironment(db: Db, name: string) {
-  const existing = await findEnvironmentByName(db, name);
-  if (existing) return existing;
-  await db.insertInto('environments').values({ id: generateEnvironmentId(), name }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  const created = await findEnvironmentByName(db, name);
-  if (!created) throw new Error(`environment "${name}" could not be created`);
-  return created;
+  return (await findEnvironmentByName(db, name)) ?? insertEnvironmentIfAbsent(db, { id: generateEnvironmentId(), name });
 }
 
 export async function createEnvironment(db: Db, name: string) {
@@ -26,7 +21,7 @@ export async function createApiKey(db: Db, environmentId: string, name: string, 
 
 // A fixed key (TOLLGATE_API_KEY) for scripts: registered once, reused on every start.
 export async function ensureApiKey(db: Db, environmentId: string, plaintext: string, name: string) {
-  const existing = await db.selectFrom('api_keys').select(['id', 'environment_id', 'revoked_at']).where('key_hash', '=', hashApiKey(plaintext)).executeTakeFirst();
+  const existing = await findApiKeyByHash(db, hashApiKey(plaintext));
   if (existing?.environment_id === environmentId && !existing.revoked_at) return existing.id;
   if (existing) throw new Error('TOLLGATE_API_KEY is revoked or belongs to another environment; choose another key');
   return (await createApiKey(db, environmentId, name, plaintext)).id;

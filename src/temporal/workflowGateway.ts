@@ -6,16 +6,14 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { TypedSearchAttributes } from '@temporalio/common';
-import { searchAttributeKeys } from './searchAttributes';
+import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { catalogChangedSignal } from '../workflows/definitions';
 import type { ProvisionCustomerWorkflowInput, ProvisionCustomerWorkflowResult } from '../workflows/provisionCustomer.workflow';
 import type { UpdateCustomerWorkflowInput } from '../workflows/updateCustomer.workflow';
 import type { Customer } from '../domain/customers/customer';
 import { workflowIds } from '../workflows/workflowIds';
 import type { FailureType } from '../workflows/failureTypes';
-
+import { searchAttributeKeys } from './searchAttributes';
 
 // A workflow that ended in a business failure: the API maps `type` to a 4xx answer.
 export class WorkflowBusinessFailure extends Error {

@@ -1,7 +1,6 @@
 // The fixed set of business failure types; activities raise them non-retryable and the API maps them to 4xx.
 export const FailureType = {
   CustomerNotFound: 'CustomerNotFound',
-  CustomerArchived: 'CustomerArchived',
   BillingRejected: 'BillingRejected',
   InvalidData: 'InvalidData',
 } as const;

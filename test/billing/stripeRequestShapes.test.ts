@@ -18,7 +18,7 @@ describe.skipIf(!stripeMockAvailable)('Stripe adapter requests against the offic
 
   it('creates a customer with the seed\'s full billingInfo', async () => {
     const created = await billing.createCustomer({ idempotencyKey: 'k1', environmentId: 'env', customerId: 'customer-test-id', name: 'n', email: 'john@example.com', billingInfo: SEED_BILLING_INFO });
-    expect(created.billingId).toMatch(/^cus_/);
+    expect(created?.billingId).toMatch(/^cus_/);
   });
 
   it('updates a customer, attaching the payment method and replacing tax ids', async () => {

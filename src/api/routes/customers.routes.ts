@@ -14,6 +14,9 @@ import { runWorkflow } from '../workflowFailures';
 
 const pathSchema = z.object({ customerId: customerIdSchema });
 
+const archivedIdConflict = (customerId: string) =>
+  conflict('CUSTOMER_ID_ARCHIVED', `customer id "${customerId}" belonged to an archived customer and cannot be reused`, 'customerId');
+
 async function assertCouponExists(db: Db, environmentId: string, couponId: string | null | undefined) {
   if (!couponId) return;
   const coupon = await db.selectFrom('coupons').select('id').where('environment_id', '=', environmentId).where('id', '=', couponId).where('archived_at', 'is', null).executeTakeFirst();
@@ -27,7 +30,7 @@ export function customersRoutes({ db, workflows }: AppDependencies): Router {
     const input = parseInput(provisionCustomerSchema, req.body);
     const environmentId = environmentOf(res);
     const existing = await findCustomer(db, environmentId, input.customerId);
-    if (existing?.archived_at) throw conflict('CUSTOMER_ID_ARCHIVED', `customer id "${input.customerId}" belonged to an archived customer and cannot be reused`, 'customerId');
+    if (existing?.archived_at) throw archivedIdConflict(input.customerId);
     if (existing) return void res.status(200).json({ customer: toCustomerView(existing) });
 
     await assertCouponExists(db, environmentId, input.couponId);
@@ -51,7 +54,7 @@ export function customersRoutes({ db, workflows }: AppDependencies): Router {
         billingInfo: input.billingInfo,
       }),
     );
-    if (result.archived) throw conflict('CUSTOMER_ID_ARCHIVED', `customer id "${input.customerId}" belonged to an archived customer and cannot be reused`, 'customerId');
+    if (result.archived) throw archivedIdConflict(input.customerId);
     res.status(result.created ? 201 : 200).json({ customer: result.customer });
   });
 

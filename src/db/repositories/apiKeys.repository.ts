@@ -20,6 +20,10 @@ export async function findActiveApiKeyByHash(db: DbOrTransaction, keyHash: strin
     .executeTakeFirst();
 }
 
+export async function findApiKeyByHash(db: DbOrTransaction, keyHash: string) {
+  return db.selectFrom('api_keys').select(['id', 'environment_id', 'revoked_at']).where('key_hash', '=', keyHash).executeTakeFirst();
+}
+
 export async function revokeApiKey(db: DbOrTransaction, id: string): Promise<boolean> {
   const result = await db.updateTable('api_keys').set({ revoked_at: sql`now()` }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   return result.numUpdatedRows > 0n;
