@@ -15,6 +15,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
         message: httpError.message,
         ...(httpError.field !== undefined && { field: httpError.field }),
         ...(httpError.details !== undefined && { details: httpError.details }),
+        ...(httpError.issueCount !== undefined && httpError.issueCount > (httpError.details?.length ?? 0) && { issueCount: httpError.issueCount }),
       },
     });
   };

@@ -23,7 +23,8 @@ export async function runWorkflow<T>(call: () => Promise<T>): Promise<T> {
         throw new HttpError(404, 'CUSTOMER_NOT_FOUND', error.message, 'customerId');
       case FailureType.BillingRejected: {
         const detail = (error.details[0] ?? {}) as { code?: string | null; param?: string | null };
-        throw new HttpError(422, 'BILLING_PROVIDER_REJECTED', error.message, detail.param ? `billingInfo (${detail.param})` : 'billingInfo', detail);
+        const field = detail.param ? `billingInfo (${detail.param})` : 'billingInfo';
+        throw new HttpError(422, 'BILLING_PROVIDER_REJECTED', error.message, field, [{ field, message: error.message, providerCode: detail.code ?? null, providerParam: detail.param ?? null }]);
       }
       case FailureType.InvalidData:
         throw new HttpError(422, 'INVALID_DATA', error.message);

@@ -4,7 +4,7 @@ import { applyCatalog } from '../../services/applyCatalog';
 import { readCatalog } from '../../services/readCatalog';
 import type { AppDependencies } from '../appDependencies';
 import { environmentOf } from '../authenticate';
-import { HttpError, badRequest } from '../httpError';
+import { badRequest, invalidInput } from '../httpError';
 
 export function catalogRoutes({ db, workflows, billingProvider }: AppDependencies): Router {
   const router = Router();
@@ -18,14 +18,12 @@ export function catalogRoutes({ db, workflows, billingProvider }: AppDependencie
     if (req.body === undefined) throw badRequest('send the catalog as JSON or YAML', 'body');
     const parsed = typeof req.body === 'string' ? parseCatalogText(req.body) : checkCatalogDocument(req.body);
     if (!parsed.ok) {
-      const first = parsed.issues[0]!;
-      throw badRequest(`${first.path}: ${first.message}`, first.path, parsed.issues);
+      throw invalidInput(parsed.issues.map((issue) => ({ field: issue.path, message: issue.message })));
     }
     const environmentId = environmentOf(res);
     const result = await applyCatalog(db, environmentId, parsed.catalog);
     if (!result.ok) {
-      const first = result.issues[0]!;
-      throw new HttpError(422, 'CATALOG_CHANGE_REFUSED', `${first.path}: ${first.message}`, first.path, result.issues);
+      throw invalidInput(result.issues.map((issue) => ({ field: issue.path, message: issue.message })), 422, 'CATALOG_CHANGE_REFUSED');
     }
     const billingSync = result.changed && billingProvider === 'stripe' ? await workflows.syncCatalog(environmentId) : undefined;
     res.json({ changed: result.changed, changes: result.changes, ...(billingSync && { billingSync }) });
