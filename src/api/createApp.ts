@@ -5,8 +5,8 @@ import { authenticate } from './authenticate';
 import { createErrorHandler } from './errorHandler';
 import { HttpError } from './httpError';
 import { idempotentWrites } from './idempotency';
-import { rejectNulCharacters } from './rejectNulCharacters';
-import { yamlBody } from './yamlBody';
+import { redactQueryValues } from './redactUrl';
+import { jsonBody, jsonOrYamlBody } from './requestBody';
 import { catalogRoutes } from './routes/catalog.routes';
 import { customersRoutes } from './routes/customers.routes';
 import { docsRoutes } from './routes/docs.routes';
@@ -27,7 +27,7 @@ export function createApp(deps: AppDependencies): Express {
         req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: redactQueryValues(req.url),
           userAgent: req.headers['user-agent'],
           apiKey: req.headers['x-api-key'] === undefined ? undefined : '[redacted]',
         }),
@@ -39,12 +39,11 @@ export function createApp(deps: AppDependencies): Express {
   app.use(docsRoutes());
   // Authenticate before reading bodies: an anonymous caller learns nothing, not even that its JSON is malformed.
   app.use('/v1', authenticate(deps.db));
-  app.use(express.json({ limit: '2mb' }));
-  app.use(yamlBody);
-  app.use(rejectNulCharacters);
-  app.use('/v1', idempotentWrites(deps.db, deps.logger));
-  app.use(catalogRoutes(deps));
-  app.use(customersRoutes(deps));
+  // Each write route parses its own body (routes that take none never read one), then claims its Idempotency-Key.
+  const idempotency = idempotentWrites(deps.db, deps.logger);
+  const bodies = { json: [...jsonBody, idempotency], jsonOrYaml: [...jsonOrYamlBody, idempotency] };
+  app.use(catalogRoutes(deps, bodies));
+  app.use(customersRoutes(deps, bodies));
 
   app.use((req) => {
     throw new HttpError(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.path}`);

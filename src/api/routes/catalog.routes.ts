@@ -4,9 +4,10 @@ import { applyCatalog } from '../../services/applyCatalog';
 import { readCatalog } from '../../services/readCatalog';
 import type { AppDependencies } from '../appDependencies';
 import { environmentOf } from '../authenticate';
+import type { RouteBodies } from '../routeBodies';
 import { badRequest, invalidInput } from '../httpError';
 
-export function catalogRoutes({ db, workflows, billingProvider }: AppDependencies): Router {
+export function catalogRoutes({ db, workflows, billingProvider }: AppDependencies, bodies: RouteBodies): Router {
   const router = Router();
 
   router.get('/v1/catalog', async (_req, res) => {
@@ -14,7 +15,7 @@ export function catalogRoutes({ db, workflows, billingProvider }: AppDependencie
   });
 
   // Accepts the document as JSON or YAML; invalid documents are rejected whole, naming the first bad path.
-  router.put('/v1/catalog', async (req, res) => {
+  router.put('/v1/catalog', ...bodies.jsonOrYaml, async (req, res) => {
     if (req.body === undefined) throw badRequest('send the catalog as JSON or YAML', 'body');
     const parsed = typeof req.body === 'string' ? parseCatalogText(req.body) : checkCatalogDocument(req.body);
     if (!parsed.ok) {

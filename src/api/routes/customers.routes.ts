@@ -8,6 +8,7 @@ import { listLive, listLivePackages } from '../../db/repositories/catalogRead.re
 import type { Db } from '../../db/createDb';
 import type { AppDependencies } from '../appDependencies';
 import { environmentOf } from '../authenticate';
+import type { RouteBodies } from '../routeBodies';
 import { HttpError, conflict, notFound, unknownReference } from '../httpError';
 import { parseInput } from '../validate';
 import { runWorkflow } from '../workflowFailures';
@@ -23,10 +24,13 @@ async function assertCouponExists(db: Db, environmentId: string, couponId: strin
   if (!coupon) throw unknownReference(`unknown coupon "${couponId}"`, 'couponId');
 }
 
-export function customersRoutes({ db, workflows }: AppDependencies): Router {
+export function customersRoutes({ db, workflows, billingProvider }: AppDependencies, bodies: RouteBodies): Router {
+  // Billing info is only ever passed through to a provider: without one it is validated and dropped, so it never
+  // reaches a workflow's history.
+  const forProvider = <T>(billingInfo: T | undefined): T | undefined => (billingProvider === 'none' ? undefined : billingInfo);
   const router = Router();
 
-  router.post('/v1/customers', async (req, res) => {
+  router.post('/v1/customers', ...bodies.json, async (req, res) => {
     const input = parseInput(provisionCustomerSchema, req.body);
     const environmentId = environmentOf(res);
     const existing = await findCustomer(db, environmentId, input.customerId);
@@ -51,7 +55,7 @@ export function customersRoutes({ db, workflows }: AppDependencies): Router {
         email: input.email ?? null,
         couponId: input.couponId ?? null,
         metadata: input.metadata ?? {},
-        billingInfo: input.billingInfo,
+        billingInfo: forProvider(input.billingInfo),
       }),
     );
     if (result.archived) throw archivedIdConflict(input.customerId);
@@ -65,15 +69,18 @@ export function customersRoutes({ db, workflows }: AppDependencies): Router {
     res.json(toCustomerView(row));
   });
 
-  router.patch('/v1/customers/:customerId', async (req, res) => {
+  router.patch('/v1/customers/:customerId', ...bodies.json, async (req, res) => {
     const { customerId } = parseInput(pathSchema, req.params, 'path');
-    const input = parseInput(updateCustomerSchema, req.body ?? {});
+    const input = parseInput(updateCustomerSchema, req.body);
     const environmentId = environmentOf(res);
     const row = await findCustomer(db, environmentId, customerId);
     if (!row || row.archived_at) throw notFound(`customer "${customerId}" was not found`, 'customerId');
     await assertCouponExists(db, environmentId, input.couponId);
 
-    const { billingInfo, ...changes } = input;
+    const { billingInfo: sentBillingInfo, ...changes } = input;
+    const billingInfo = forProvider(sentBillingInfo);
+    // Nothing to change: answer the customer as it is, without a workflow run or a new updatedAt.
+    if (Object.keys(changes).length === 0 && !billingInfo) return void res.json(toCustomerView(row));
     const result = await runWorkflow(() => workflows.updateCustomer({ environmentId, customerId, changes, billingInfo }));
     res.json(result.customer);
   });

@@ -1,12 +1,23 @@
 import { z } from 'zod';
 import { billingPeriodSchema, catalogIdSchema, countryCodeSchema } from '../catalog/catalogDocument';
+import { identifierSchema } from '../input/identifier';
 
 // Inputs of the customer operations, shaped as the seed's SDK sends them.
-export const customerIdSchema = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[^\s/?#%\\\x00-\x1f\x7f]+$/, 'must not contain spaces, control characters, "/", "?", "#", "%" or "\\"');
+export const customerIdSchema = identifierSchema(255);
+
+// Internationalised addresses (RFC 6531) are accepted: any script in the local part and the domain, no spaces or
+// controls, a dotted domain whose labels are letters, digits and inner hyphens (punycode "xn--" too).
+const EMAIL = /^[^\s@"(),:;<>[\\\]\p{Cc}\p{Cf}]{1,64}@(?=[^@]{1,253}$)(?:[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]{0,61}[\p{L}\p{N}\p{M}])?\.)+[\p{L}](?:[\p{L}\p{N}\p{M}-]{0,61}[\p{L}\p{N}\p{M}])?$/u;
+const emailSchema = z.string().max(320).regex(EMAIL, 'must be an email address');
+
+// Dates are ISO-8601 text only ("2026-12-01" or "2026-12-01T09:00:00Z"): no numbers, booleans or other formats
+// that a lenient parser would read as some date nobody meant.
+const isoDateSchema = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO-8601 date or date-time, e.g. "2026-12-01" or "2026-12-01T09:00:00Z"' })
+  .transform((text) => new Date(text));
+
+// Checkout redirects go to web pages only: javascript:, data: or file: URLs are refused.
+const webUrlSchema = z.url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: 'must be an http:// or https:// URL' }).max(2048);
 
 export const metadataSchema = z
   .record(z.string().min(1).max(100), z.string().max(1000), {
@@ -55,26 +66,27 @@ const quantitySchema = z.number().int().min(1).max(1_000_000);
 
 export const subscriptionParamsSchema = z.strictObject({
   planId: catalogIdSchema,
-  resourceId: z.string().min(1).max(255).optional(),
+  resourceId: identifierSchema(255).optional(),
   billingPeriod: billingPeriodSchema.optional(),
   unitQuantity: quantitySchema.optional(),
   billableFeatures: z.array(z.strictObject({ featureId: catalogIdSchema, quantity: quantitySchema })).optional(),
   addons: z.array(z.strictObject({ addonId: catalogIdSchema, quantity: quantitySchema })).optional(),
-  startDate: z.coerce.date().optional(),
+  startDate: isoDateSchema.optional(),
   skipTrial: z.boolean().optional(),
   promotionCode: z.string().min(1).max(200).optional(),
   billingCountryCode: countryCodeSchema.optional(),
   billingInformation: z
     .strictObject({
       taxRateIds: z.array(z.string().regex(/^txr_[A-Za-z0-9_]+$/, 'must be a Stripe tax rate id ("txr_…")')).optional(),
-      taxPercentage: z.number().min(0).max(100).optional(),
+      // Stripe keeps tax rates to four decimals; more would be rounded away without a word.
+      taxPercentage: z.number().min(0).max(100).refine((value) => Number(value.toFixed(4)) === value, 'at most four decimals').optional(),
       metadata: metadataSchema.optional(),
     })
     .optional(),
   checkoutOptions: z
     .strictObject({
-      successUrl: z.url(),
-      cancelUrl: z.url(),
+      successUrl: webUrlSchema,
+      cancelUrl: webUrlSchema,
       allowPromoCodes: z.boolean().optional(),
       collectBillingAddress: z.boolean().optional(),
       referenceId: z.string().max(200).optional(),
@@ -88,7 +100,7 @@ export type SubscriptionParams = z.infer<typeof subscriptionParamsSchema>;
 
 const customerFields = {
   name: z.string().max(256).nullable().optional(),
-  email: z.email('must be an email address').max(320).nullable().optional(),
+  email: emailSchema.nullable().optional(),
   couponId: catalogIdSchema.nullable().optional(),
   billingInfo: billingInfoSchema.optional(),
   metadata: metadataSchema.optional(),

@@ -1,4 +1,5 @@
-// Text that Postgres (UTF-8, no NUL) and Temporal (UTF-8 JSON payloads) cannot keep exactly as sent.
+// Text that Postgres (UTF-8, no NUL) and Temporal (UTF-8 JSON payloads) cannot keep exactly as sent, and the one
+// key ("__proto__") that JavaScript objects cannot keep.
 // Such input is refused at the edge, naming the field, instead of being stored altered (U+FFFD) or failing deep inside.
 export type UnstorableText = { path: (string | number)[]; reason: string };
 
@@ -26,6 +27,8 @@ export function findUnstorableText(value: unknown): UnstorableText | undefined {
         const [key, member] = entries[index]!;
         const reason = unstorableReason(key);
         if (reason) return { path: [...path, key], reason: `key ${reason}` };
+        // JavaScript objects treat "__proto__" as their prototype, not as a key: it would vanish on the way in.
+        if (key === '__proto__') return { path: [...path, key], reason: 'is a reserved name and cannot be used as a key' };
         stack.push({ value: member, path: [...path, key] });
       }
     }
