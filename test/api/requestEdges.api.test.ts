@@ -9,6 +9,7 @@ import { applyCatalog } from '../../src/services/applyCatalog';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 import { exampleCatalog } from '../support/exampleCatalog';
 import { createTestEnvironment } from '../support/testEnvironment';
+import { workflowStartArguments } from '../support/workflowHistory';
 
 // The edge of the API: what a careless or hostile caller can send before any business rule runs.
 let harness: ApiHarness;
@@ -215,7 +216,19 @@ describe('the error shape', () => {
   });
 });
 
-describe('secrets in logs', () => {
+describe('secrets', () => {
+  it('keeps billing info out of workflow histories when no billing provider is configured', async () => {
+    const billingInfo = { customerName: 'Secret Name Ltd', billingAddress: { city: 'Secretville', country: 'US' }, taxIds: [{ type: 'us_ein', value: '12-3456789' }] };
+    await api().post('/v1/customers').set('X-API-KEY', apiKey).send({ customerId: 'no-provider', name: 'Visible', billingInfo }).expect(201);
+    await api().patch('/v1/customers/no-provider').set('X-API-KEY', apiKey).send({ name: 'Renamed', billingInfo }).expect(200);
+    const { environment_id: environmentId } = await harness.database.db.selectFrom('customers').select('environment_id').where('id', '=', 'no-provider').executeTakeFirstOrThrow();
+    const provision = await workflowStartArguments(harness.client, `customer:${environmentId}:no-provider`);
+    const update = await workflowStartArguments(harness.client, `customer-update:${environmentId}:no-provider`);
+    expect(provision).toEqual([expect.objectContaining({ customerId: 'no-provider', name: 'Visible' })]);
+    expect(update).toEqual([expect.objectContaining({ customerId: 'no-provider', changes: { name: 'Renamed' } })]);
+    expect(JSON.stringify([provision, update])).not.toMatch(/Secret|12-3456789/);
+  });
+
   it('never logs a query string value, such as a key sent as ?apiKey=', async () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _encoding, done) => (lines.push(chunk.toString()), done()) });
