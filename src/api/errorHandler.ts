@@ -33,8 +33,10 @@ function toHttpError(error: unknown): HttpError {
     case 'charset.unsupported':
       return new HttpError(415, 'UNSUPPORTED_ENCODING', parserError.message, 'body');
   }
+  // Express could not percent-decode a path parameter (invalid UTF-8, a lone surrogate, a stray "%").
+  if (error instanceof URIError) return new HttpError(400, 'INVALID_INPUT', 'path: not valid percent-encoded UTF-8', 'path');
   if (parserError?.status && parserError.status >= 400 && parserError.status < 500) {
-    return new HttpError(parserError.status, 'BAD_REQUEST', parserError.message);
+    return new HttpError(parserError.status, 'BAD_REQUEST', parserError.message, 'body');
   }
   return new HttpError(500, 'INTERNAL', 'an internal error occurred; it has been logged');
 }

@@ -171,6 +171,12 @@ describe('subscriptionParams fields', () => {
 });
 
 describe('the error shape', () => {
+  it.each(['%E0', '%ED%A0%80', '%'])('names the path when a path parameter is not valid UTF-8 (%s)', async (segment) => {
+    const response = await api().get(`/v1/customers/${segment}`).set('X-API-KEY', apiKey);
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'path' });
+  });
+
   it('caps the listed issues and counts the rest', async () => {
     const metadata = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`key-${i}`, { nested: i }]));
     const response = await api().post('/v1/customers').set('X-API-KEY', apiKey).send({ customerId: 'many-issues', metadata });
