@@ -46,7 +46,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(customersRoutes(deps, bodies));
 
   app.use((req) => {
-    throw new HttpError(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.path}`);
+    throw new HttpError(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.path}`, 'path');
   });
   app.use(createErrorHandler(deps.logger));
   return app;
