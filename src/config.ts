@@ -1,13 +1,18 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_DATABASE_TIMEOUTS } from './db/createDb';
 
 // Every setting comes from the environment and is checked once at boot, naming the bad variable.
 const port = z.coerce.number({ error: 'must be a port number (1-65535)' }).int('must be a port number (1-65535)').min(1, 'must be a port number (1-65535)').max(65535, 'must be a port number (1-65535)');
+
+const milliseconds = z.coerce.number({ error: 'must be a whole number of milliseconds (100-600000)' }).int('must be a whole number of milliseconds (100-600000)').min(100, 'must be a whole number of milliseconds (100-600000)').max(600_000, 'must be a whole number of milliseconds (100-600000)');
 
 const configSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_CONNECT_TIMEOUT_MS: milliseconds.default(DEFAULT_DATABASE_TIMEOUTS.connectMs),
+  DATABASE_STATEMENT_TIMEOUT_MS: milliseconds.default(DEFAULT_DATABASE_TIMEOUTS.statementMs),
   TOLLGATE_DATA_DIR: z.string().min(1).default('.data'),
   TOLLGATE_PG_PORT: port.default(54329),
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must look like host:port').optional(),
@@ -29,6 +34,8 @@ export type Config = {
   port: number;
   host: string;
   databaseUrl?: string;
+  // Bounds on every database call, so a lost or frozen Postgres answers 503 instead of hanging requests.
+  databaseTimeouts: { connectMs: number; statementMs: number };
   dataDir: string;
   embeddedPostgresPort: number;
   temporal: {
@@ -62,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseTimeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     dataDir: resolve(e.TOLLGATE_DATA_DIR),
     embeddedPostgresPort: e.TOLLGATE_PG_PORT,
     temporal: {

@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './api/createApp';
 import { createBillingProvider } from './billing/createBillingProvider';
 import { ConfigError, loadConfig } from './config';
-import { createDb } from './db/createDb';
+import { createDb, databaseOptions } from './db/createDb';
 import { claimDataDir } from './infra/dataDirLock';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
 import { closeServer, listen } from './infra/httpServer';
@@ -59,7 +59,7 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   if (temporalServer) stopSteps.unshift(() => temporalServer.stop());
 
   // Each resource registers its own close in front of the ones it depends on, so any failure below unwinds cleanly.
-  const db = createDb(config.databaseUrl ?? postgres!.connectionString());
+  const db = createDb(config.databaseUrl ?? postgres!.connectionString(), databaseOptions(config, logger));
   stopSteps.unshift(() => db.destroy());
   const { environment, apiKey } = await bootstrapDevelopment(db, { dataDir: config.dataDir, fixedApiKey: config.devApiKey });
   const catalog = await applyCatalogFile(db, environment.id, config.catalogFile);

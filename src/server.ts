@@ -1,6 +1,6 @@
 import { createApp } from './api/createApp';
 import { loadConfig } from './config';
-import { createDb } from './db/createDb';
+import { createDb, databaseOptions } from './db/createDb';
 import { closeServer, listen } from './infra/httpServer';
 import { runUntilSignal } from './infra/shutdown';
 import { connectTemporalClient } from './infra/temporalClient';
@@ -12,7 +12,7 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   if (!config.databaseUrl || !config.temporal.address) throw new Error('the API alone needs DATABASE_URL and TEMPORAL_ADDRESS (use `npm start` for the all-in-one dev setup)');
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, databaseOptions(config, logger));
   const temporal = await connectTemporalClient(config.temporal.address, config.temporal.namespace);
   const app = createApp({
     db,

@@ -3,7 +3,7 @@ import { createActivities } from './activities/createActivities';
 import { createBillingProvider } from './billing/createBillingProvider';
 import type { BillingProvider } from './billing/billingProvider';
 import { loadConfig } from './config';
-import { createDb, type Db } from './db/createDb';
+import { createDb, databaseOptions, type Db } from './db/createDb';
 import { createLogger, type Logger } from './logger';
 import { runUntilSignal } from './infra/shutdown';
 import { installTemporalRuntime } from './infra/temporalRuntime';
@@ -35,7 +35,7 @@ async function main() {
   const logger = createLogger(config.logLevel);
   installTemporalRuntime(config.logLevel);
   if (!config.databaseUrl || !config.temporal.address) throw new Error('the worker alone needs DATABASE_URL and TEMPORAL_ADDRESS (use `npm start` for the all-in-one dev setup)');
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, databaseOptions(config, logger));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createTollgateWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing: createBillingProvider(config.billing), logger });
   logger.info({ taskQueue: config.temporal.taskQueue }, 'worker started');

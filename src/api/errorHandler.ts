@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
+import { isDatabaseUnavailable } from '../db/databaseUnavailable';
 import type { Logger } from '../logger';
 import { HttpError } from './httpError';
 
@@ -35,6 +36,10 @@ function toHttpError(error: unknown): HttpError {
   }
   // Express could not percent-decode a path parameter (invalid UTF-8, a lone surrogate, a stray "%").
   if (error instanceof URIError) return new HttpError(400, 'INVALID_INPUT', 'path: not valid percent-encoded UTF-8', 'path');
+  // A lost, refused, frozen or restarting database: the request may succeed when retried, so 503, not 500.
+  if (isDatabaseUnavailable(error)) {
+    return new HttpError(503, 'DATABASE_UNAVAILABLE', 'the database is unavailable or did not answer in time; retry shortly');
+  }
   if (parserError?.status && parserError.status >= 400 && parserError.status < 500) {
     return new HttpError(parserError.status, 'BAD_REQUEST', parserError.message, 'body');
   }
