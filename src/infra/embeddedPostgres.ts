@@ -78,6 +78,8 @@ function waitUntilReady(child: ChildProcess, onLog?: (message: unknown) => void)
 
 export async function createDatabaseIfMissing(adminConnectionString: string, database: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminConnectionString });
+  // A dropped connection fails the pending call below; unheard, its 'error' event would end the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const existing = await client.query('select 1 from pg_database where datname = $1', [database]);
