@@ -80,10 +80,10 @@ describe('Postgres faults under a running service', () => {
   });
 
   // A bound on every call so a hang fails the test with a message instead of running into its timeout.
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> {
+  async function call(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     const response = await fetch(`http://127.0.0.1:${env.PORT}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+      headers: { 'content-type': 'application/json', 'x-api-key': API_KEY, ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(40_000),
     });
@@ -92,7 +92,8 @@ describe('Postgres faults under a running service', () => {
 
   async function provision(): Promise<Answer> {
     const customerId = `fault-customer-${nextCustomer++}`;
-    const answer = await call('POST', '/v1/customers', { customerId, email: `${customerId}@example.com` });
+    // With a key, so the idempotency store's claim and settle steps meet the faults too.
+    const answer = await call('POST', '/v1/customers', { customerId, email: `${customerId}@example.com` }, { 'idempotency-key': `key-${customerId}` });
     if (answer.status === 201 || answer.status === 200) acknowledged.add(customerId);
     return answer;
   }
@@ -133,6 +134,7 @@ describe('Postgres faults under a running service', () => {
 
     await untilHealthy();
     expectServiceRunning();
+    expect(service.output()).toContain('an idle database connection was lost');
     expect((await call('GET', '/v1/customers/fault-customer-0')).status).toBe(200);
     expect((await provision()).status).toBe(201);
   });
