@@ -21,4 +21,15 @@ describe('configuration from the environment', () => {
   ])('names the bad variable in %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
+
+  it('bounds database calls by default and takes other bounds in milliseconds', () => {
+    expect(loadConfig({}).databaseTimeouts).toEqual({ connectMs: 5_000, statementMs: 5_000 });
+    expect(loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '1500', DATABASE_STATEMENT_TIMEOUT_MS: '30000' }).databaseTimeouts).toEqual({ connectMs: 1_500, statementMs: 30_000 });
+  });
+
+  it.each(['abc', '0', '-1', '1.5', '', '600001'])('names the database timeout variable that is %j', (value) => {
+    for (const variable of ['DATABASE_CONNECT_TIMEOUT_MS', 'DATABASE_STATEMENT_TIMEOUT_MS']) {
+      expect(() => loadConfig({ [variable]: value })).toThrow(`${variable}: must be a whole number of milliseconds (100-600000)`);
+    }
+  });
 });
