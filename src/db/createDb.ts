@@ -33,8 +33,8 @@ export function createDb(connectionString: string, options: CreateDbOptions = {}
     statement_timeout: statementMs,
     // ...and a server that does not answer at all (frozen, partitioned) is given up on a second later.
     query_timeout: statementMs + 1_000,
-    // A transaction left open by a stuck caller must not hold its locks (the catalog's advisory lock) for long.
-    idle_in_transaction_session_timeout: Math.max(statementMs * 2, 10_000),
+    // Backstop: a transaction left open by a stuck process must not hold its locks (the catalog's advisory lock) for ever.
+    idle_in_transaction_session_timeout: Math.max(statementMs * 2, 60_000),
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   });

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 
 // A lost connection must cost the requests using it, never the process: pg emits 'error' on the pool
-// (for idle clients) and on the client itself (also while checked out), and an 'error' event without a
-// listener is thrown. Queries on that client fail on their own, so the listeners only report.
+// (for idle clients, already removed) and on the client itself (also while checked out, between two
+// statements), and an 'error' event without a listener is thrown. The pool's is reported; a checked-out
+// client's fails its holder's next statement ("not queryable"), so that is where it is seen.
 export function guardPoolClients(pool: pg.Pool, onConnectionError: (error: Error) => void): void {
   pool.on('error', (error) => onConnectionError(error));
   pool.on('connect', (client) => {
