@@ -1,9 +1,10 @@
 import { DatabaseError } from 'pg';
 
 // SQLSTATEs that say Postgres cannot serve us right now, never that the SQL or the data was wrong:
-// 08 connection exception, 53 insufficient resources (e.g. too many connections), 57014 statement
-// timeout, 57P01-57P03 admin shutdown, crash shutdown, cannot connect now (starting or stopping).
-const UNAVAILABLE_SQLSTATE = /^(08...|53...|57014|57P0[123])$/;
+// 08 connection exception (but 08P01, a protocol violation, is our bug), 53 insufficient resources
+// (e.g. too many connections), 57014 statement timeout, 57P01-57P03 admin shutdown, crash shutdown,
+// cannot connect now (starting or stopping).
+const UNAVAILABLE_SQLSTATE = /^(08(?!P01)...|53...|57014|57P0[123])$/;
 
 // Socket errors of a connection that is refused, dropped or unreachable.
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);

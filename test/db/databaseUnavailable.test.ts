@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import express from 'express';
 import { sql } from 'kysely';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import pg, { DatabaseError } from 'pg';
 import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,15 @@ describe('telling connection faults from caller errors', () => {
     const callerErrors = await callerCausedErrors();
     expect(callerErrors.map((error) => (error as { code?: string }).code)).toEqual(['42601', '22P02', '42P01', '22012', '23505']);
     for (const error of callerErrors) expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+
+  it.each([
+    ['08006', true], ['08001', true], ['53300', true], ['57014', true], ['57P01', true], ['57P02', true], ['57P03', true],
+    ['08P01', false], ['40001', false], ['42501', false], ['23503', false], ['22003', false], ['57P04', false],
+  ])('classifies SQLSTATE %s as unavailable: %s', (code, unavailable) => {
+    const error = Object.assign(new DatabaseError(`sqlstate ${code}`, 0, 'error'), { code });
+    expect(isDatabaseUnavailable(error)).toBe(unavailable);
+    expect(isDatabaseUnavailable(new Error('wrapped', { cause: error }))).toBe(unavailable);
   });
 
   it('answers 503 DATABASE_UNAVAILABLE for a connection fault and never for a caller-caused SQL error', async () => {
