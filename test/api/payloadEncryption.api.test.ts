@@ -91,6 +91,22 @@ describe('workflow payloads are encrypted in the Temporal history', () => {
     startedInput = events.find((event) => event.workflowExecutionStartedEventAttributes)!.workflowExecutionStartedEventAttributes!.input!.payloads!;
   });
 
+  it('keeps failure messages encrypted too, while the API still reports them', async () => {
+    const refused = await api()
+      .post('/v1/customers')
+      .set('X-API-KEY', apiKey)
+      .send({ customerId: 'refused-card', name: 'Zebulon Quixote', billingInfo: { paymentMethodId: 'pm_card_chargeDeclined' } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'BILLING_PROVIDER_REJECTED', message: expect.stringContaining('Your card was declined') });
+
+    const events = await rawHistory(workflowIds.provisionCustomer(environmentId, 'refused-card'));
+    const failures = events.filter((event) => event.activityTaskFailedEventAttributes || event.workflowExecutionFailedEventAttributes);
+    expect(failures.length).toBeGreaterThan(0);
+    const wire = Buffer.from(temporal.api.history.v1.History.encode({ events }).finish());
+    expect(wire.includes('Your card was declined')).toBe(false);
+    expect(wire.includes('Zebulon Quixote')).toBe(false);
+  });
+
   it('is shown decrypted through the codec endpoint, as the Temporal UI asks for it', async () => {
     const decoded = await api()
       .post('/codec/decode')
