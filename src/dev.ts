@@ -20,7 +20,7 @@ import { installTemporalRuntime } from './infra/temporalRuntime';
 import { createLogger } from './logger';
 import { applyCatalogFile, bootstrapDevelopment } from './services/bootstrap';
 import { createTollgateDataConverter } from './temporal/dataConverter';
-import { createEncryptionCodec } from './temporal/payloadEncryption';
+import { createEncryptionCodec, payloadKeyId } from './temporal/payloadEncryption';
 import { createWorkflowGateway } from './temporal/workflowGateway';
 import { createTollgateWorker } from './worker';
 
@@ -108,7 +108,7 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
       `  API           ${apiUrl}`,
       `  API docs      ${apiUrl}/docs`,
       `  Temporal UI   ${uiUrl}`,
-      `  Payloads      encrypted (key: ${config.payloadKeys.current ? 'TOLLGATE_PAYLOAD_KEY' : join(config.dataDir, PAYLOAD_KEY_FILE)})${codecEndpoint ? `; the UI decrypts them through ${codecEndpointUrl(config.host, config.port)}` : ''}`,
+      `  Payloads      encrypted (key ${payloadKeyId(payloadKeys.current)} from ${config.payloadKeys.current ? 'TOLLGATE_PAYLOAD_KEY' : join(config.dataDir, PAYLOAD_KEY_FILE)})${codecEndpoint ? `; the UI decrypts them through ${codecEndpointUrl(config.host, config.port)}` : ''}`,
       `  API key       ${apiKey}   (environment "${environment.name}")`,
       `  Billing       ${billing.name}`,
       `  Catalog       ${config.catalogFile} (${catalog.changed ? `${catalog.changes.length} changes applied` : 'unchanged'})`,

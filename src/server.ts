@@ -8,7 +8,7 @@ import { runUntilSignal } from './infra/shutdown';
 import { connectTemporalClient } from './infra/temporalClient';
 import { createLogger } from './logger';
 import { createTollgateDataConverter } from './temporal/dataConverter';
-import { createEncryptionCodec } from './temporal/payloadEncryption';
+import { createEncryptionCodec, payloadKeyId } from './temporal/payloadEncryption';
 import { createWorkflowGateway } from './temporal/workflowGateway';
 
 // The API alone, for production: stateless, so run as many as needed behind a load balancer.
@@ -30,7 +30,7 @@ async function main() {
     codecEndpoint,
   });
   const server = await listen(app, config.port, config.host);
-  logger.info({ url: `http://${config.host}:${config.port}` }, 'API listening');
+  logger.info({ url: `http://${config.host}:${config.port}`, payloadKeyId: payloadKeyId(payloadKeys.current), codecEndpoint: codecEndpoint !== undefined }, 'API listening');
   await runUntilSignal(new Promise(() => undefined), [
     () => closeServer(server),
     () => temporal.connection.close(),

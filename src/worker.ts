@@ -10,6 +10,7 @@ import { runUntilSignal } from './infra/shutdown';
 import { requirePayloadKeys } from './infra/payloadKeys';
 import { installTemporalRuntime } from './infra/temporalRuntime';
 import { createTollgateDataConverter } from './temporal/dataConverter';
+import { payloadKeyId } from './temporal/payloadEncryption';
 
 export type TollgateWorkerOptions = {
   connection: NativeConnection;
@@ -41,11 +42,13 @@ async function main() {
   const logger = createLogger(config.logLevel);
   installTemporalRuntime(config.logLevel);
   if (!config.databaseUrl || !config.temporal.address) throw new Error('the worker alone needs DATABASE_URL and TEMPORAL_ADDRESS (use `npm start` for the all-in-one dev setup)');
-  const dataConverter = createTollgateDataConverter(requirePayloadKeys(config, 'the worker'));
+  const payloadKeys = requirePayloadKeys(config, 'the worker');
+  const dataConverter = createTollgateDataConverter(payloadKeys);
   const db = createDb(config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createTollgateWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing: createBillingProvider(config.billing), logger, dataConverter });
-  logger.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
+  // The key id lets an operator check that every process shares one key (a mismatch names the ids it saw).
+  logger.info({ taskQueue: config.temporal.taskQueue, payloadKeyId: payloadKeyId(payloadKeys.current) }, 'worker started');
   const running = worker.run();
   await runUntilSignal(running, [
     async () => {
