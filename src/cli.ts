@@ -7,9 +7,11 @@ import { findEnvironmentByName, listEnvironments } from './db/repositories/envir
 import { listApiKeys, revokeApiKey } from './db/repositories/apiKeys.repository';
 import { dataDirOwner } from './infra/dataDirLock';
 import { startEmbeddedPostgres, type RunningPostgres } from './infra/embeddedPostgres';
+import { developmentPayloadKeys, requirePayloadKeys } from './infra/payloadKeys';
 import { connectTemporalClient } from './infra/temporalClient';
 import { applyCatalogFile } from './services/bootstrap';
 import { createApiKey, createEnvironment } from './services/environments';
+import { createTollgateDataConverter } from './temporal/dataConverter';
 import { createWorkflowGateway } from './temporal/workflowGateway';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -114,7 +116,9 @@ async function run(argv: string[]): Promise<void> {
 
 async function startBillingSync(config: Config, environmentId: string) {
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`;
-  const temporal = await connectTemporalClient(address, config.temporal.namespace).catch(() => undefined);
+  // The workers must read what this starts: a cluster's key comes from TOLLGATE_PAYLOAD_KEY, the dev server's from the data folder.
+  const payloadKeys = config.temporal.address ? requirePayloadKeys(config, 'the CLI with TEMPORAL_ADDRESS') : developmentPayloadKeys(config);
+  const temporal = await connectTemporalClient(address, config.temporal.namespace, createTollgateDataConverter(payloadKeys)).catch(() => undefined);
   if (!temporal) return void console.log(`Temporal is not reachable at ${address}: the Stripe sync runs at the next start`);
   const { workflowId } = await createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes }).syncCatalog(environmentId);
   console.log(`Stripe sync started: workflow ${workflowId}`);

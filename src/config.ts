@@ -7,6 +7,28 @@ const port = z.coerce.number({ error: 'must be a port number (1-65535)' }).int('
 
 const milliseconds = z.coerce.number({ error: 'must be a whole number of milliseconds (100-600000)' }).int('must be a whole number of milliseconds (100-600000)').min(100, 'must be a whole number of milliseconds (100-600000)').max(600_000, 'must be a whole number of milliseconds (100-600000)');
 
+// 32 random bytes in base64 (44 characters ending in one "="): the AES-256 key of the Temporal payload codec.
+const PAYLOAD_KEY_HINT = 'must be 32 random bytes in base64 (make one with `openssl rand -base64 32`)';
+const payloadKey = z.string().trim().regex(/^[A-Za-z0-9+/]{43}=$/, PAYLOAD_KEY_HINT).transform((value) => Buffer.from(value, 'base64'));
+const payloadKeyList = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9+/]{43}=$/, `each comma-separated entry ${PAYLOAD_KEY_HINT}`)))
+  .transform((values) => values.map((value) => Buffer.from(value, 'base64')));
+const originList = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim().replace(/\/+$/, '')).filter((entry) => entry !== ''))
+  .pipe(z.array(z.string().refine(isWebOrigin, 'must be comma-separated origins (scheme://host[:port], no path) like https://temporal.example.com')));
+
+function isWebOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const configSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -27,6 +49,10 @@ const configSchema = z.object({
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
   STRIPE_API_BASE: z.url().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  TOLLGATE_PAYLOAD_KEY: payloadKey.optional(),
+  TOLLGATE_PAYLOAD_PREVIOUS_KEYS: payloadKeyList.default([]),
+  TOLLGATE_CODEC_ENDPOINT: z.enum(['off', 'loopback', 'network'], { error: 'must be off, loopback or network' }).optional(),
+  TOLLGATE_CODEC_UI_ORIGINS: originList.default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -49,8 +75,14 @@ export type Config = {
   devApiKey?: string;
   catalogFile: string;
   billing: { provider: 'none' } | { provider: 'stripe'; secretKey: string; apiBase?: string; webhookSecret?: string };
+  // Absent `current`: development generates one into the data folder; production entries refuse to start.
+  payloadKeys: { current?: Buffer; previous: Buffer[] };
+  // Absent `mode`: each entry's default (npm start: loopback; the production API: off).
+  codecEndpoint: { mode?: CodecEndpointMode; uiOrigins: string[] };
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 };
+
+export type CodecEndpointMode = 'off' | 'loopback' | 'network';
 
 export class ConfigError extends Error {}
 
@@ -86,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       provider === 'stripe'
         ? { provider, secretKey: e.STRIPE_SECRET_KEY!, apiBase: e.STRIPE_API_BASE, webhookSecret: e.STRIPE_WEBHOOK_SECRET }
         : { provider: 'none' },
+    payloadKeys: { current: e.TOLLGATE_PAYLOAD_KEY, previous: e.TOLLGATE_PAYLOAD_PREVIOUS_KEYS },
+    codecEndpoint: { mode: e.TOLLGATE_CODEC_ENDPOINT, uiOrigins: e.TOLLGATE_CODEC_UI_ORIGINS },
     logLevel: e.LOG_LEVEL,
   };
 }

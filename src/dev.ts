@@ -1,12 +1,16 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './api/createApp';
 import { createBillingProvider } from './billing/createBillingProvider';
 import { ConfigError, loadConfig } from './config';
 import { createDb, databaseOptions } from './db/createDb';
+import { codecEndpointOptions, codecEndpointUrl, devServerUiOrigins } from './infra/codecEndpoint';
 import { claimDataDir } from './infra/dataDirLock';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
 import { closeServer, listen } from './infra/httpServer';
+import { restrictPrivateDataFiles } from './infra/ownerOnlyFiles';
+import { developmentPayloadKeys, PAYLOAD_KEY_FILE } from './infra/payloadKeys';
 import { assertPortFree } from './infra/processes';
 import { StartupError } from './infra/startupError';
 import { runUntilSignal } from './infra/shutdown';
@@ -15,6 +19,8 @@ import { startTemporalDevServer } from './infra/temporalDevServer';
 import { installTemporalRuntime } from './infra/temporalRuntime';
 import { createLogger } from './logger';
 import { applyCatalogFile, bootstrapDevelopment } from './services/bootstrap';
+import { createTollgateDataConverter } from './temporal/dataConverter';
+import { createEncryptionCodec, payloadKeyId } from './temporal/payloadEncryption';
 import { createWorkflowGateway } from './temporal/workflowGateway';
 import { createTollgateWorker } from './worker';
 
@@ -40,6 +46,14 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   const release = claimDataDir(config.dataDir);
   process.once('exit', release);
   await assertPortFree(config.port, 'PORT');
+  restrictPrivateDataFiles(config.dataDir);
+  // TOLLGATE_PAYLOAD_KEY, else the key generated into the data folder at the first start.
+  const payloadKeys = developmentPayloadKeys(config);
+  const dataConverter = createTollgateDataConverter(payloadKeys);
+  const codecEndpoint = codecEndpointOptions(config, createEncryptionCodec(payloadKeys), {
+    mode: 'loopback',
+    uiOrigins: config.temporal.address ? [] : devServerUiOrigins(config.temporal.devServerUiPort),
+  });
 
   const postgres = config.databaseUrl
     ? undefined
@@ -54,6 +68,7 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
         uiPort: config.temporal.devServerUiPort,
         namespace: config.temporal.namespace,
         cliPath: config.temporal.cliPath,
+        uiCodecEndpoint: codecEndpoint ? codecEndpointUrl(config.host, config.port) : undefined,
         onLog: (line) => logger.debug({ temporal: line.trim() }),
       });
   if (temporalServer) stopSteps.unshift(() => temporalServer.stop());
@@ -66,12 +81,12 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   if (!catalog.ok) throw new ConfigError(`catalog file ${config.catalogFile} is invalid:\n${catalog.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
 
   const temporalAddress = config.temporal.address ?? temporalServer!.address;
-  const temporal = await connectTemporalClient(temporalAddress, config.temporal.namespace);
+  const temporal = await connectTemporalClient(temporalAddress, config.temporal.namespace, dataConverter);
   stopSteps.unshift(() => temporal.connection.close());
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   stopSteps.unshift(() => workerConnection.close());
   const billing = createBillingProvider(config.billing);
-  const worker = await createTollgateWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing, logger });
+  const worker = await createTollgateWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing, logger, dataConverter });
   const workerRun = worker.run();
   stopSteps.unshift(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -80,7 +95,7 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
 
   const workflows = createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes });
   if (billing.name === 'stripe') await workflows.syncCatalog(environment.id);
-  const app = createApp({ db, workflows, billingProvider: billing.name, logger, temporalHealthy: temporal.healthy });
+  const app = createApp({ db, workflows, billingProvider: billing.name, logger, temporalHealthy: temporal.healthy, codecEndpoint });
   const server = await listen(app, config.port, config.host);
   stopSteps.unshift(() => closeServer(server));
 
@@ -93,6 +108,7 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
       `  API           ${apiUrl}`,
       `  API docs      ${apiUrl}/docs`,
       `  Temporal UI   ${uiUrl}`,
+      `  Payloads      encrypted (key ${payloadKeyId(payloadKeys.current)} from ${config.payloadKeys.current ? 'TOLLGATE_PAYLOAD_KEY' : join(config.dataDir, PAYLOAD_KEY_FILE)})${codecEndpoint ? `; the UI decrypts them through ${codecEndpointUrl(config.host, config.port)}` : ''}`,
       `  API key       ${apiKey}   (environment "${environment.name}")`,
       `  Billing       ${billing.name}`,
       `  Catalog       ${config.catalogFile} (${catalog.changed ? `${catalog.changes.length} changes applied` : 'unchanged'})`,

@@ -1,10 +1,14 @@
 import { createApp } from './api/createApp';
 import { loadConfig } from './config';
 import { createDb, databaseOptions } from './db/createDb';
+import { codecEndpointOptions } from './infra/codecEndpoint';
+import { requirePayloadKeys } from './infra/payloadKeys';
 import { closeServer, listen } from './infra/httpServer';
 import { runUntilSignal } from './infra/shutdown';
 import { connectTemporalClient } from './infra/temporalClient';
 import { createLogger } from './logger';
+import { createTollgateDataConverter } from './temporal/dataConverter';
+import { createEncryptionCodec, payloadKeyId } from './temporal/payloadEncryption';
 import { createWorkflowGateway } from './temporal/workflowGateway';
 
 // The API alone, for production: stateless, so run as many as needed behind a load balancer.
@@ -12,17 +16,21 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   if (!config.databaseUrl || !config.temporal.address) throw new Error('the API alone needs DATABASE_URL and TEMPORAL_ADDRESS (use `npm start` for the all-in-one dev setup)');
+  const payloadKeys = requirePayloadKeys(config, 'the API');
+  // Off unless asked for: the endpoint decrypts for whoever reaches it, so production opts in (see README).
+  const codecEndpoint = codecEndpointOptions(config, createEncryptionCodec(payloadKeys), { mode: 'off', uiOrigins: [] });
   const db = createDb(config.databaseUrl, databaseOptions(config, logger));
-  const temporal = await connectTemporalClient(config.temporal.address, config.temporal.namespace);
+  const temporal = await connectTemporalClient(config.temporal.address, config.temporal.namespace, createTollgateDataConverter(payloadKeys));
   const app = createApp({
     db,
     workflows: createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes }),
     billingProvider: config.billing.provider,
     logger,
     temporalHealthy: temporal.healthy,
+    codecEndpoint,
   });
   const server = await listen(app, config.port, config.host);
-  logger.info({ url: `http://${config.host}:${config.port}` }, 'API listening');
+  logger.info({ url: `http://${config.host}:${config.port}`, payloadKeyId: payloadKeyId(payloadKeys.current), codecEndpoint: codecEndpoint !== undefined }, 'API listening');
   await runUntilSignal(new Promise(() => undefined), [
     () => closeServer(server),
     () => temporal.connection.close(),

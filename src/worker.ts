@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/createActivities';
 import { createBillingProvider } from './billing/createBillingProvider';
@@ -6,7 +7,10 @@ import { loadConfig } from './config';
 import { createDb, databaseOptions, type Db } from './db/createDb';
 import { createLogger, type Logger } from './logger';
 import { runUntilSignal } from './infra/shutdown';
+import { requirePayloadKeys } from './infra/payloadKeys';
 import { installTemporalRuntime } from './infra/temporalRuntime';
+import { createTollgateDataConverter } from './temporal/dataConverter';
+import { payloadKeyId } from './temporal/payloadEncryption';
 
 export type TollgateWorkerOptions = {
   connection: NativeConnection;
@@ -15,6 +19,8 @@ export type TollgateWorkerOptions = {
   db: Db;
   billing: BillingProvider;
   logger: Logger;
+  // Encrypts what the worker sends to Temporal (results, activity inputs) and decrypts what it reads.
+  dataConverter: DataConverter;
   // Tests bundle the workflows once and share the bundle between workers.
   workflowBundle?: WorkerOptions['workflowBundle'];
 };
@@ -25,6 +31,7 @@ export function createTollgateWorker(options: TollgateWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({ db: options.db, billing: options.billing, logger: options.logger }),
   });
@@ -35,10 +42,13 @@ async function main() {
   const logger = createLogger(config.logLevel);
   installTemporalRuntime(config.logLevel);
   if (!config.databaseUrl || !config.temporal.address) throw new Error('the worker alone needs DATABASE_URL and TEMPORAL_ADDRESS (use `npm start` for the all-in-one dev setup)');
+  const payloadKeys = requirePayloadKeys(config, 'the worker');
+  const dataConverter = createTollgateDataConverter(payloadKeys);
   const db = createDb(config.databaseUrl, databaseOptions(config, logger));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createTollgateWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing: createBillingProvider(config.billing), logger });
-  logger.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
+  const worker = await createTollgateWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing: createBillingProvider(config.billing), logger, dataConverter });
+  // The key id lets an operator check that every process shares one key (a mismatch names the ids it saw).
+  logger.info({ taskQueue: config.temporal.taskQueue, payloadKeyId: payloadKeyId(payloadKeys.current) }, 'worker started');
   const running = worker.run();
   await runUntilSignal(running, [
     async () => {

@@ -33,3 +33,28 @@ describe('configuration from the environment', () => {
     }
   });
 });
+
+describe('payload encryption and codec endpoint settings', () => {
+  const key = Buffer.alloc(32, 7).toString('base64');
+  const oldKey = Buffer.alloc(32, 9).toString('base64');
+
+  it('reads the payload key and the previous keys as 32-byte keys', () => {
+    const config = loadConfig({ TOLLGATE_PAYLOAD_KEY: key, TOLLGATE_PAYLOAD_PREVIOUS_KEYS: ` ${oldKey} , ${key}` });
+    expect(config.payloadKeys.current).toEqual(Buffer.alloc(32, 7));
+    expect(config.payloadKeys.previous).toEqual([Buffer.alloc(32, 9), Buffer.alloc(32, 7)]);
+  });
+
+  it('leaves the key and the codec mode unset by default (each entry decides)', () => {
+    expect(loadConfig({})).toMatchObject({ payloadKeys: { current: undefined, previous: [] }, codecEndpoint: { mode: undefined, uiOrigins: [] } });
+  });
+
+  it.each([
+    [{ TOLLGATE_PAYLOAD_KEY: 'secret' }, 'TOLLGATE_PAYLOAD_KEY: must be 32 random bytes in base64 (make one with `openssl rand -base64 32`)'],
+    [{ TOLLGATE_PAYLOAD_KEY: Buffer.alloc(16).toString('base64') }, 'TOLLGATE_PAYLOAD_KEY: must be 32 random bytes'],
+    [{ TOLLGATE_PAYLOAD_PREVIOUS_KEYS: `${oldKey},nope` }, 'TOLLGATE_PAYLOAD_PREVIOUS_KEYS.1: each comma-separated entry must be 32 random bytes'],
+    [{ TOLLGATE_CODEC_ENDPOINT: 'true' }, 'TOLLGATE_CODEC_ENDPOINT: must be off, loopback or network'],
+    [{ TOLLGATE_CODEC_UI_ORIGINS: 'https://temporal.example.com/path' }, 'TOLLGATE_CODEC_UI_ORIGINS.0: must be comma-separated origins'],
+  ])('names the bad variable in %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

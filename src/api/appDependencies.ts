@@ -1,6 +1,7 @@
 import type { Db } from '../db/createDb';
 import type { Logger } from '../logger';
 import type { WorkflowGateway } from '../temporal/workflowGateway';
+import type { CodecEndpointOptions } from './routes/codec.routes';
 
 export type AppDependencies = {
   db: Db;
@@ -9,4 +10,6 @@ export type AppDependencies = {
   logger: Logger;
   // Reachability of the workflow engine, for /health.
   temporalHealthy: () => Promise<boolean>;
+  // Mounted only when given: decrypts payloads for the Temporal Web UI (/codec/decode, /codec/encode).
+  codecEndpoint?: CodecEndpointOptions;
 };

@@ -8,6 +8,7 @@ import { idempotentWrites } from './idempotency';
 import { redactQueryValues } from './redactUrl';
 import { jsonBody, jsonOrYamlBody } from './requestBody';
 import { catalogRoutes } from './routes/catalog.routes';
+import { codecRoutes } from './routes/codec.routes';
 import { customersRoutes } from './routes/customers.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { healthRoutes } from './routes/health.routes';
@@ -37,6 +38,8 @@ export function createApp(deps: AppDependencies): Express {
   );
   app.use(healthRoutes(deps));
   app.use(docsRoutes());
+  // Before the API's body parsing and keys: the Temporal UI calls it with its own headers and body shape.
+  if (deps.codecEndpoint) app.use(codecRoutes(deps.codecEndpoint));
   // Authenticate before reading bodies: an anonymous caller learns nothing, not even that its JSON is malformed.
   app.use('/v1', authenticate(deps.db));
   // Each write route parses its own body (routes that take none never read one), then claims its Idempotency-Key.

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stopLeftoverProcess } from './leftoverProcess';
+import { restrictPrivateDataFiles, withOwnerOnlyUmask } from './ownerOnlyFiles';
 import { assertPortFree, stopChild, waitForPort } from './processes';
 import { searchAttributeFlags } from '../temporal/searchAttributes';
 
@@ -27,6 +28,8 @@ export async function startTemporalDevServer(options: {
   cliPath?: string;
   onLog?: (line: string) => void;
   portVariables?: [string, string];
+  // The Web UI asks this endpoint (Tollgate's /codec) to decrypt payloads for display.
+  uiCodecEndpoint?: string;
 }): Promise<RunningTemporal> {
   await mkdir(options.dataDir, { recursive: true });
   const pidFile = join(options.dataDir, 'temporal.pid');
@@ -35,18 +38,24 @@ export async function startTemporalDevServer(options: {
   await assertPortFree(options.port, options.portVariables?.[0]);
   await assertPortFree(options.uiPort, options.portVariables?.[1]);
 
+  // The history holds customer data: its database is owner-only (it used to be 0644). The server must create
+  // the file itself (it sets up its schema only for a missing file), so a new one gets its mode from the umask.
+  const dbFile = join(options.dataDir, 'temporal.db');
+  restrictPrivateDataFiles(options.dataDir);
   const args = [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
     '--port', String(options.port),
     '--ui-port', String(options.uiPort),
     '--namespace', options.namespace,
-    '--db-filename', join(options.dataDir, 'temporal.db'),
+    '--db-filename', dbFile,
     '--log-level', 'warn',
     ...searchAttributeFlags(),
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
   // Its own process group: a Ctrl-C in the terminal reaches Tollgate, which stops this server after draining.
-  const child = spawn(findTemporalCli(options.cliPath), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const cli = findTemporalCli(options.cliPath);
+  const child = withOwnerOnlyUmask(() => spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
   const log = options.onLog ?? (() => undefined);
   child.stdout?.on('data', (chunk: Buffer) => log(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => log(chunk.toString()));

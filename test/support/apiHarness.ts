@@ -7,7 +7,8 @@ import { createStripeBillingProvider } from '../../src/billing/stripeBillingProv
 import { ensureSearchAttributes } from '../../src/temporal/ensureSearchAttributes';
 import { createWorkflowGateway } from '../../src/temporal/workflowGateway';
 import { startFakeStripe, type FakeStripe } from './fakeStripe';
-import { createLocalEnvironment } from './temporal';
+import { createEncryptionCodec } from '../../src/temporal/payloadEncryption';
+import { createLocalEnvironment, testDataConverter, testPayloadKeys } from './temporal';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 import { startTestWorker, type RunningTestWorker } from './testWorker';
 
@@ -20,6 +21,9 @@ export type ApiHarness = {
   stop: () => Promise<void>;
 };
 
+// The origin the harness's codec endpoint answers browsers from, as the dev server's UI would call it.
+export const TEMPORAL_UI_ORIGIN = 'http://127.0.0.1:8233';
+
 // The real app, a real worker, Postgres and the Temporal dev server; Stripe is the in-repo fake when asked for.
 export async function startApiHarness(options: { billing: 'none' | 'stripe' }): Promise<ApiHarness> {
   const [temporal, database, stripe] = await Promise.all([
@@ -29,7 +33,7 @@ export async function startApiHarness(options: { billing: 'none' | 'stripe' }): 
   ]);
   const billing = stripe ? createStripeBillingProvider(stripe.client()) : createNoneBillingProvider();
   const worker: RunningTestWorker = await startTestWorker(temporal, database.db, billing);
-  const client = new Client({ connection: temporal.connection, namespace: temporal.namespace });
+  const client = new Client({ connection: temporal.connection, namespace: temporal.namespace, dataConverter: testDataConverter });
   const searchAttributes = await ensureSearchAttributes(temporal.connection, temporal.namespace ?? 'default');
   const app = createApp({
     db: database.db,
@@ -37,6 +41,7 @@ export async function startApiHarness(options: { billing: 'none' | 'stripe' }): 
     billingProvider: billing.name,
     logger: pino({ level: 'silent' }),
     temporalHealthy: async () => (await temporal.connection.workflowService.getSystemInfo({}), true),
+    codecEndpoint: { codec: createEncryptionCodec(testPayloadKeys), uiOrigins: [TEMPORAL_UI_ORIGIN], loopbackOnly: true },
   });
   return {
     app,

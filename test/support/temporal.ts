@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { register as registerTypeScriptRequire } from 'tsx/cjs/api';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createTollgateDataConverter, failureConverterPath } from '../../src/temporal/dataConverter';
+import type { PayloadKeys } from '../../src/temporal/payloadEncryption';
 import { allSearchAttributeKeys } from '../../src/temporal/searchAttributes';
 import { freePort } from './freePort';
 
@@ -12,6 +16,13 @@ function binary(name: string, override?: string): string {
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`node scripts/setup.mjs --test\` (npm test does it for you)`);
   return path;
 }
+
+// Temporal loads the failure converter with require(path), as under tsx in npm start; vitest needs the same hook.
+registerTypeScriptRequire();
+
+// Tests run with payload encryption on, as production does: one key per test file, shared by its clients and workers.
+export const testPayloadKeys: PayloadKeys = { current: randomBytes(32), previous: [] };
+export const testDataConverter = createTollgateDataConverter(testPayloadKeys);
 
 let runtimeInstalled = false;
 // Activity retries are expected in tests; only errors are worth printing.
@@ -25,6 +36,7 @@ export function installQuietRuntime() {
 export function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   return TestWorkflowEnvironment.createTimeSkipping({
+    client: { dataConverter: testDataConverter },
     server: { executable: { type: 'existing-path', path: binary('temporal-test-server', process.env.TEMPORAL_TEST_SERVER_PATH) } },
   });
 }
@@ -33,6 +45,7 @@ export function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment
 export async function createLocalEnvironment(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   return TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: testDataConverter },
     server: {
       executable: { type: 'existing-path', path: binary('temporal', process.env.TEMPORAL_CLI_PATH) },
       ip: '127.0.0.1',
@@ -47,7 +60,7 @@ export async function createLocalEnvironment(): Promise<TestWorkflowEnvironment>
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 // Bundling takes seconds: done once per test file and shared by its workers.
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: resolve(__dirname, '../../src/workflows/index.ts'), logger: quietLogger });
+  bundle ??= bundleWorkflowCode({ workflowsPath: resolve(__dirname, '../../src/workflows/index.ts'), failureConverterPath, logger: quietLogger });
   return bundle;
 }
 

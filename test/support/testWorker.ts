@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { BillingProvider } from '../../src/billing/billingProvider';
 import type { Db } from '../../src/db/createDb';
 import { createTollgateWorker } from '../../src/worker';
-import { workflowBundle } from './temporal';
+import { testDataConverter, workflowBundle } from './temporal';
 
 export type RunningTestWorker = { worker: Worker; taskQueue: string; stop: () => Promise<void> };
 
@@ -18,6 +18,7 @@ export async function startTestWorker(env: TestWorkflowEnvironment, db: Db, bill
     db,
     billing,
     logger: pino({ level: 'silent' }),
+    dataConverter: testDataConverter,
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();

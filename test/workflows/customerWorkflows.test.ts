@@ -10,7 +10,7 @@ import { findCustomer } from '../../src/db/repositories/customers.repository';
 import { createWorkflowGateway, WorkflowBusinessFailure, type WorkflowGateway } from '../../src/temporal/workflowGateway';
 import type { ProvisionCustomerWorkflowInput } from '../../src/workflows/provisionCustomer.workflow';
 import { startFakeStripe, type FakeStripe } from '../support/fakeStripe';
-import { createTimeSkippingEnvironment } from '../support/temporal';
+import { createTimeSkippingEnvironment, testDataConverter } from '../support/temporal';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 import { createTestEnvironment } from '../support/testEnvironment';
 import { startTestWorker, type RunningTestWorker } from '../support/testWorker';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   const searchAttributes = await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
   // A plain client keeps real time, so activities are never timed out by skipped time; the time-skipping
   // client is used where retry backoff should pass at once.
-  const realTimeClient = new Client({ connection: env.connection, namespace: env.namespace });
+  const realTimeClient = new Client({ connection: env.connection, namespace: env.namespace, dataConverter: testDataConverter });
   withStripe = createWorkflowGateway(realTimeClient, { taskQueue: stripeWorker.taskQueue, searchAttributes });
   withStripeSkippingTime = createWorkflowGateway(env.client, { taskQueue: stripeWorker.taskQueue, searchAttributes });
   withoutBilling = createWorkflowGateway(realTimeClient, { taskQueue: noneWorker.taskQueue, searchAttributes });
