@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import type { Db } from '../db/createDb';
 import { findCatalogFileDigest, recordCatalogFileApplication } from '../db/repositories/catalogFileApplications.repository';
 import { canonicalJson } from '../domain/canonicalJson';
-import { parseCatalogText } from '../domain/catalog/parseCatalogDocument';
 import type { CatalogIssue } from '../domain/catalog/validateCatalog';
 import { applyCatalog, type CatalogChangeSummary } from './applyCatalog';
+import { readCatalogFile } from './bootstrap';
 
 export type CatalogFileAtStart =
   | { outcome: 'disabled' }
@@ -19,8 +18,7 @@ export type CatalogFileAtStart =
 // since it was last applied from the file, so a restart never reverts a catalog applied through the API.
 export async function applyCatalogFileAtStart(db: Db, environmentId: string, file: string | undefined): Promise<CatalogFileAtStart> {
   if (file === undefined) return { outcome: 'disabled' };
-  if (!existsSync(file)) return { outcome: 'rejected', file, issues: [{ path: '(file)', message: `${file} does not exist` }] };
-  const parsed = parseCatalogText(readFileSync(file, 'utf8'));
+  const parsed = readCatalogFile(file);
   if (!parsed.ok) return { outcome: 'rejected', file, issues: parsed.issues };
   // The digest of the parsed document: comments and layout are not content.
   const contentDigest = createHash('sha256').update(canonicalJson(parsed.catalog)).digest('hex');
