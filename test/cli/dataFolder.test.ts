@@ -70,6 +70,12 @@ describe('the CLI beside a running instance on the same data folder', () => {
     expect(await instancePostgresAnswers()).toBe(true);
   });
 
+  it('never starts a second Postgres over a running one: the start refuses instead of stopping it', async () => {
+    const start = startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'tollgate', leftoverPostmaster: 'refuse' });
+    await expect(start).rejects.toThrow(`Postgres (pid ${postmasterPid}) is already running on ${dataDir} (port ${port})`);
+    expect(await instancePostgresAnswers()).toBe(true);
+  });
+
   it('refuses while the owning instance runs without its Postgres (starting, or on DATABASE_URL)', async () => {
     await postgres!.stop();
     postgres = undefined;
