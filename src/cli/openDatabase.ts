@@ -12,6 +12,7 @@ export type OpenDatabase = { db: Db; close: () => Promise<void> };
 // A reason the CLI will not run, worded for the person at the terminal (no stack trace).
 export class DatabaseUnavailableError extends Error {}
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 const embeddedUrl = (port: number) => `postgres://tollgate:tollgate@127.0.0.1:${port}/tollgate`;
 
 // DATABASE_URL; else the Postgres running on the data folder (never stopped by us, whoever started it);
@@ -43,7 +44,18 @@ export async function openDatabase(config: Config): Promise<OpenDatabase> {
       await postgres.stop();
       throw error;
     });
-    return { db: opened.db, close: async () => (await opened.close(), await postgres.stop(), release()) };
+    // Postgres runs in its own process group, so a Ctrl-C reaches only us: close and stop it before exiting.
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await opened.close();
+        await postgres.stop();
+        release();
+        for (const signal of STOP_SIGNALS) process.off(signal, interrupted);
+      })());
+    const interrupted = () => void close().finally(() => process.exit(130));
+    for (const signal of STOP_SIGNALS) process.on(signal, interrupted);
+    return { db: opened.db, close };
   } catch (error) {
     release();
     throw error;

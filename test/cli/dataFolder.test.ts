@@ -1,11 +1,14 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabaseIfMissing, startEmbeddedPostgres, type RunningPostgres } from '../../src/infra/embeddedPostgres';
+import { stopLeftoverProcess } from '../../src/infra/leftoverProcess';
 import { isPortFree, isProcessAlive } from '../../src/infra/processes';
-import { runCli } from '../support/cliProcess';
+import { findRunningPostmaster } from '../../src/infra/runningPostmaster';
+import { runCli, spawnCli } from '../support/cliProcess';
 import { freePort } from '../support/freePort';
 
 // A Tollgate instance on a non-default port: its Postgres runs on the data folder, and the CLI is pointed at
@@ -37,6 +40,9 @@ describe('the CLI beside a running instance on the same data folder', () => {
 
   afterAll(async () => {
     await postgres?.stop();
+    // A failed test may leave the Postgres a CLI started; it was started by this test, so it may be stopped here.
+    const left = dataDir ? findRunningPostmaster(dataDir) : undefined;
+    if (left?.state === 'running') await stopLeftoverProcess(left.pid, 'postgres');
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -90,6 +96,29 @@ describe('the CLI beside a running instance on the same data folder', () => {
     const result = await runCli(['env', 'list'], cliEnv({ TOLLGATE_PG_PORT: String(port) }));
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain('made-by-cli\t');
+    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+    expect(existsSync(join(dataDir, 'tollgate.pid'))).toBe(false);
+    expect(await isPortFree(port)).toBe(true);
+  });
+
+  it('stops the Postgres it started when interrupted in the middle of a command', async () => {
+    // A Temporal address that accepts connections and never answers: the command waits there until interrupted.
+    const silentTemporal = createServer();
+    const reached = new Promise<void>((done) => silentTemporal.once('connection', () => done()));
+    await new Promise<void>((done) => silentTemporal.listen(0, '127.0.0.1', done));
+    const file = join(dataDir, 'catalog.yaml');
+    writeFileSync(file, 'products: [{ id: product-app, displayName: App }]');
+    const temporalAddress = `127.0.0.1:${(silentTemporal.address() as AddressInfo).port}`;
+    const stripe = { BILLING_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_never_used', TEMPORAL_ADDRESS: temporalAddress };
+    const cli = spawnCli(['catalog', 'apply', file, '--env', 'made-by-cli'], cliEnv({ TOLLGATE_PG_PORT: String(port), ...stripe }));
+    try {
+      await reached;
+      expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(true);
+      cli.child.kill('SIGINT');
+      expect(await cli.result).toMatchObject({ code: 130, stderr: '' });
+    } finally {
+      silentTemporal.close();
+    }
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
     expect(existsSync(join(dataDir, 'tollgate.pid'))).toBe(false);
     expect(await isPortFree(port)).toBe(true);
