@@ -44,7 +44,8 @@ const configSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TOLLGATE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  TOLLGATE_CATALOG_FILE: z.string().min(1).default('catalog/example.yaml'),
+  // Empty turns the catalog file at start off.
+  TOLLGATE_CATALOG_FILE: z.string().default('catalog/example.yaml'),
   BILLING_PROVIDER: z.enum(['none', 'stripe']).optional(),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
   STRIPE_API_BASE: z.url().optional(),
@@ -73,7 +74,7 @@ export type Config = {
     cliPath?: string;
   };
   devApiKey?: string;
-  catalogFile: string;
+  catalogFile?: string;
   billing: { provider: 'none' } | { provider: 'stripe'; secretKey: string; apiBase?: string; webhookSecret?: string };
   // Absent `current`: development generates one into the data folder; production entries refuse to start.
   payloadKeys: { current?: Buffer; previous: Buffer[] };
@@ -113,7 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cliPath: e.TEMPORAL_CLI_PATH,
     },
     devApiKey: e.TOLLGATE_API_KEY,
-    catalogFile: resolve(e.TOLLGATE_CATALOG_FILE),
+    catalogFile: e.TOLLGATE_CATALOG_FILE.trim() === '' ? undefined : resolve(e.TOLLGATE_CATALOG_FILE),
     billing:
       provider === 'stripe'
         ? { provider, secretKey: e.STRIPE_SECRET_KEY!, apiBase: e.STRIPE_API_BASE, webhookSecret: e.STRIPE_WEBHOOK_SECRET }

@@ -18,14 +18,15 @@ import { connectTemporalClient } from './infra/temporalClient';
 import { startTemporalDevServer } from './infra/temporalDevServer';
 import { installTemporalRuntime } from './infra/temporalRuntime';
 import { createLogger } from './logger';
-import { applyCatalogFile, bootstrapDevelopment } from './services/bootstrap';
+import { bootstrapDevelopment } from './services/bootstrap';
+import { applyCatalogFileAtStart, describeCatalogFileAtStart } from './services/catalogFileAtStart';
 import { createTollgateDataConverter } from './temporal/dataConverter';
 import { createEncryptionCodec, payloadKeyId } from './temporal/payloadEncryption';
 import { createWorkflowGateway } from './temporal/workflowGateway';
 import { createTollgateWorker } from './worker';
 
 // Zero-setup start: embedded Postgres and Temporal dev server (unless DATABASE_URL / TEMPORAL_ADDRESS point
-// elsewhere), migrations, the catalog file, then API and worker in this one process.
+// elsewhere), migrations, the catalog file (when it changed), then API and worker in this one process.
 async function main() {
   const stopSteps: (() => Promise<unknown>)[] = [];
   try {
@@ -77,8 +78,10 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   const db = createDb(config.databaseUrl ?? postgres!.connectionString(), databaseOptions(config, logger));
   stopSteps.unshift(() => db.destroy());
   const { environment, apiKey } = await bootstrapDevelopment(db, { dataDir: config.dataDir, fixedApiKey: config.devApiKey });
-  const catalog = await applyCatalogFile(db, environment.id, config.catalogFile);
-  if (!catalog.ok) throw new ConfigError(`catalog file ${config.catalogFile} is invalid:\n${catalog.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+  const catalog = await applyCatalogFileAtStart(db, environment.id, config.catalogFile);
+  if (catalog.outcome === 'rejected') {
+    throw new ConfigError(`catalog file ${catalog.file} is invalid (TOLLGATE_CATALOG_FILE; empty turns it off):\n${catalog.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+  }
 
   const temporalAddress = config.temporal.address ?? temporalServer!.address;
   const temporal = await connectTemporalClient(temporalAddress, config.temporal.namespace, dataConverter);
@@ -99,6 +102,9 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   const server = await listen(app, config.port, config.host);
   stopSteps.unshift(() => closeServer(server));
 
+  // API first (in-flight requests finish), then the worker, connections, Temporal and Postgres. The signal handlers
+  // are installed before the banner, so a Ctrl-C (or a script) reacting to it always gets the orderly shutdown.
+  const stopped = runUntilSignal(workerRun, stopSteps.splice(0));
   const apiUrl = `http://${config.host}:${config.port}`;
   const uiUrl = temporalServer?.uiUrl ?? '(your Temporal cluster\'s UI)';
   process.stdout.write(
@@ -111,15 +117,14 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
       `  Payloads      encrypted (key ${payloadKeyId(payloadKeys.current)} from ${config.payloadKeys.current ? 'TOLLGATE_PAYLOAD_KEY' : join(config.dataDir, PAYLOAD_KEY_FILE)})${codecEndpoint ? `; the UI decrypts them through ${codecEndpointUrl(config.host, config.port)}` : ''}`,
       `  API key       ${apiKey}   (environment "${environment.name}")`,
       `  Billing       ${billing.name}`,
-      `  Catalog       ${config.catalogFile} (${catalog.changed ? `${catalog.changes.length} changes applied` : 'unchanged'})`,
+      `  Catalog       ${describeCatalogFileAtStart(catalog)}`,
       '',
       `  try: curl -H 'X-API-KEY: ${apiKey}' ${apiUrl}/v1/catalog`,
       '',
     ].join('\n') + '\n',
   );
 
-  // API first (in-flight requests finish), then the worker, connections, Temporal and Postgres.
-  await runUntilSignal(workerRun, stopSteps.splice(0));
+  await stopped;
   logger.info('stopped');
 }
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
 
@@ -9,6 +10,12 @@ describe('configuration from the environment', () => {
 
   it('turns Stripe on when a secret key is given', () => {
     expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc' }).billing).toEqual({ provider: 'stripe', secretKey: 'sk_test_abc', apiBase: undefined, webhookSecret: undefined });
+  });
+
+  it('applies the example catalog at start unless TOLLGATE_CATALOG_FILE is set empty', () => {
+    expect(loadConfig({}).catalogFile).toBe(resolve('catalog/example.yaml'));
+    expect(loadConfig({ TOLLGATE_CATALOG_FILE: 'mine.yaml' }).catalogFile).toBe(resolve('mine.yaml'));
+    expect(loadConfig({ TOLLGATE_CATALOG_FILE: '' }).catalogFile).toBeUndefined();
   });
 
   it.each([

@@ -151,6 +151,14 @@ export type IdempotentRequestTable = {
   created_at: UpdatedAt;
 };
 
+// The catalog file last applied at start in an environment, by the digest of its content.
+export type CatalogFileApplicationTable = {
+  environment_id: string;
+  file_path: string;
+  content_digest: string;
+  applied_at: UpdatedAt;
+};
+
 export type Database = {
   environments: EnvironmentTable;
   api_keys: ApiKeyTable;
@@ -164,6 +172,7 @@ export type Database = {
   meters: MeterTable;
   customers: CustomerTable;
   idempotent_requests: IdempotentRequestTable;
+  catalog_file_applications: CatalogFileApplicationTable;
 };
 
 export type CustomerRow = Selectable<CustomerTable>;

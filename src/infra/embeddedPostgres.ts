@@ -1,10 +1,12 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { stopLeftoverProcess } from './leftoverProcess';
 import { assertPortFree, stopChild } from './processes';
+import { findRunningPostmaster } from './runningPostmaster';
+import { StartupError } from './startupError';
 
 export type RunningPostgres = { connectionString: (database?: string) => string; stop: () => Promise<void> };
 
@@ -21,12 +23,17 @@ export async function startEmbeddedPostgres(options: {
   onLog?: (message: unknown) => void;
   // Names the setting in the error when the port is taken.
   portVariable?: string;
+  // 'stop' only for the owner of the data folder (npm start); others must never stop a Postgres they did not start.
+  leftoverPostmaster?: 'stop' | 'refuse';
 }): Promise<RunningPostgres> {
   const databaseDir = join(options.dataDir, 'postgres');
   await mkdir(options.dataDir, { recursive: true });
   // A previous run killed with SIGKILL leaves its postmaster running and holding the data folder.
-  const pidFile = join(databaseDir, 'postmaster.pid');
-  if (existsSync(pidFile)) await stopLeftoverProcess(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'postgres');
+  const leftover = findRunningPostmaster(options.dataDir);
+  if (leftover.state === 'running' && options.leftoverPostmaster === 'refuse') {
+    throw new StartupError(`Postgres (pid ${leftover.pid}) is already running on ${options.dataDir} (port ${leftover.port ?? 'unknown'})`);
+  }
+  if (leftover.state === 'running') await stopLeftoverProcess(leftover.pid, 'postgres');
 
   await assertPortFree(options.port, options.portVariable);
 

@@ -7,8 +7,9 @@ export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user (e.g. Postgres run as "postgres").
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

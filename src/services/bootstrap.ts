@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/createDb';
 import { migrateToLatest } from '../db/migrate';
-import { parseCatalogText } from '../domain/catalog/parseCatalogDocument';
+import { parseCatalogText, type ParsedCatalog } from '../domain/catalog/parseCatalogDocument';
 import { applyCatalog, type ApplyCatalogResult } from './applyCatalog';
 import { createApiKey, ensureApiKey, ensureEnvironment } from './environments';
 
@@ -27,9 +27,13 @@ export async function bootstrapDevelopment(db: Db, options: { dataDir: string; f
   return { environment, apiKey, migrations };
 }
 
-export async function applyCatalogFile(db: Db, environmentId: string, file: string): Promise<ApplyCatalogResult> {
+export function readCatalogFile(file: string): ParsedCatalog {
   if (!existsSync(file)) return { ok: false, issues: [{ path: '(file)', message: `${file} does not exist` }] };
-  const parsed = parseCatalogText(readFileSync(file, 'utf8'));
+  return parseCatalogText(readFileSync(file, 'utf8'));
+}
+
+export async function applyCatalogFile(db: Db, environmentId: string, file: string): Promise<ApplyCatalogResult> {
+  const parsed = readCatalogFile(file);
   if (!parsed.ok) return parsed;
   return applyCatalog(db, environmentId, parsed.catalog);
 }
