@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
@@ -109,7 +110,7 @@ describe('the CLI beside a running instance on the same data folder', () => {
     const file = join(dataDir, 'catalog.yaml');
     writeFileSync(file, 'products: [{ id: product-app, displayName: App }]');
     const temporalAddress = `127.0.0.1:${(silentTemporal.address() as AddressInfo).port}`;
-    const stripe = { BILLING_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_never_used', TEMPORAL_ADDRESS: temporalAddress };
+    const stripe = { BILLING_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_never_used', TEMPORAL_ADDRESS: temporalAddress, TOLLGATE_PAYLOAD_KEY: randomBytes(32).toString('base64') };
     const cli = spawnCli(['catalog', 'apply', file, '--env', 'made-by-cli'], cliEnv({ TOLLGATE_PG_PORT: String(port), ...stripe }));
     try {
       await reached;
