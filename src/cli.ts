@@ -54,11 +54,13 @@ async function run(command: Exclude<Command, { name: 'help' }>, db: Db, config: 
       return void console.log(`revoked ${command.keyId}`);
     case 'catalog apply': {
       const id = await environmentId(db, command.environment);
+      // Checked before applying: a missing payload key must not leave a catalog applied and never synced.
+      const syncKeys = config.billing.provider === 'stripe' ? cliPayloadKeys(config) : undefined;
       const result = await applyCatalogFile(db, id, command.file);
       if (!result.ok) throw new CommandFailure(`catalog rejected, nothing changed:\n${result.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
       result.changes.forEach((c) => console.log(`${c.action}\t${c.entity}\t${c.id}${c.version ? ` v${c.version}` : ''}`));
       console.log(result.changed ? `${result.changes.length} changes applied` : 'no changes');
-      if (result.changed && config.billing.provider === 'stripe') await startBillingSync(config, id);
+      if (result.changed && syncKeys) await startBillingSync(config, id, syncKeys);
       return;
     }
   }
@@ -70,10 +72,13 @@ async function environmentId(db: Db, name: string): Promise<string> {
   return environment.id;
 }
 
-async function startBillingSync(config: Config, environmentId: string) {
+// The workers must read what the CLI starts: a cluster's key comes from TOLLGATE_PAYLOAD_KEY, the dev server's from the data folder.
+function cliPayloadKeys(config: Config) {
+  return config.temporal.address ? requirePayloadKeys(config, 'the CLI with TEMPORAL_ADDRESS') : developmentPayloadKeys(config);
+}
+
+async function startBillingSync(config: Config, environmentId: string, payloadKeys: ReturnType<typeof cliPayloadKeys>) {
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`;
-  // The workers must read what this starts: a cluster's key comes from TOLLGATE_PAYLOAD_KEY, the dev server's from the data folder.
-  const payloadKeys = config.temporal.address ? requirePayloadKeys(config, 'the CLI with TEMPORAL_ADDRESS') : developmentPayloadKeys(config);
   const temporal = await connectTemporalClient(address, config.temporal.namespace, createTollgateDataConverter(payloadKeys)).catch(() => undefined);
   if (!temporal) return void console.log(`Temporal is not reachable at ${address}: the Stripe sync runs at the next start`);
   const { workflowId } = await createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes }).syncCatalog(environmentId);
