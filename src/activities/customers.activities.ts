@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { BillingCustomerInput } from '../billing/billingProvider';
 import type { Customer } from '../domain/customers/customer';
 import { toCustomerView } from '../domain/customers/toCustomerView';
+import { claimAppliedRequest, findAppliedRequest, recordAppliedOutcome } from '../db/repositories/appliedRequests.repository';
 import { findCustomer, insertCustomerIfAbsent, updateCustomerRow, type CustomerChanges } from '../db/repositories/customers.repository';
 import { FailureType } from '../workflows/failureTypes';
 import type { ActivityDependencies } from './activityDependencies';
@@ -22,10 +23,27 @@ export function createCustomerActivities({ db, billing }: ActivityDependencies) 
       return { customer: toCustomerView(row), created, archived: row.archived_at !== null };
     },
 
-    async updateCustomer(input: CustomerKey & { changes: CustomerChanges }): Promise<Customer> {
-      const row = await updateCustomerRow(db, input.environmentId, input.customerId, input.changes);
-      if (!row) throw ApplicationFailure.nonRetryable(`customer "${input.customerId}" does not exist or is archived`, FailureType.CustomerNotFound);
-      return toCustomerView(row);
+    // The customer as an earlier run of the same request left it, when that request was applied already.
+    async findAppliedCustomerUpdate(input: { environmentId: string; requestKey: string }): Promise<Customer | null> {
+      const applied = await findAppliedRequest(db, input.environmentId, input.requestKey);
+      return applied ? (applied.outcome as Customer) : null;
+    },
+
+    // With a request key, the write and the record that the request was applied commit together: a second run
+    // of the same request gets the first outcome and changes nothing, even if newer updates came in between.
+    async updateCustomer(input: CustomerKey & { changes: CustomerChanges; requestKey?: string }): Promise<Customer> {
+      const { environmentId, customerId, requestKey } = input;
+      return db.transaction().execute(async (trx) => {
+        if (requestKey) {
+          const applied = await claimAppliedRequest(trx, environmentId, requestKey);
+          if (applied) return applied.outcome as Customer;
+        }
+        const row = await updateCustomerRow(trx, environmentId, customerId, input.changes);
+        if (!row) throw ApplicationFailure.nonRetryable(`customer "${customerId}" does not exist or is archived`, FailureType.CustomerNotFound);
+        const customer = toCustomerView(row);
+        if (requestKey) await recordAppliedOutcome(trx, environmentId, requestKey, customer);
+        return customer;
+      });
     },
 
     async createBillingCustomer(input: BillingCustomerInput): Promise<string | null> {

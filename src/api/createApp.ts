@@ -42,7 +42,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(express.json({ limit: '2mb' }));
   app.use(yamlBody);
   app.use(rejectNulCharacters);
-  app.use('/v1', idempotentWrites(deps.db, deps.logger));
+  app.use('/v1', idempotentWrites(deps.db, deps.logger, deps.workflows.startWindowMs));
   app.use(catalogRoutes(deps));
   app.use(customersRoutes(deps));
 

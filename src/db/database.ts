@@ -147,8 +147,18 @@ export type IdempotentRequestTable = {
   request_fingerprint: string;
   status_code: number | null;
   response_body: NullableJson<unknown>;
+  // The workflow run the request started: a retry after a crash awaits it instead of starting another.
+  workflow_id: string | null;
+  workflow_run_id: string | null;
   // Reset when a stale claim is taken over.
   created_at: UpdatedAt;
+};
+
+export type AppliedRequestTable = {
+  environment_id: string;
+  request_key: string;
+  outcome: NullableJson<unknown>;
+  applied_at: CreatedAt;
 };
 
 export type Database = {
@@ -164,6 +174,7 @@ export type Database = {
   meters: MeterTable;
   customers: CustomerTable;
   idempotent_requests: IdempotentRequestTable;
+  applied_requests: AppliedRequestTable;
 };
 
 export type CustomerRow = Selectable<CustomerTable>;

@@ -5,6 +5,7 @@ import {
   WorkflowIdReusePolicy,
   type Client,
   type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { catalogChangedSignal } from '../workflows/definitions';
@@ -13,6 +14,7 @@ import type { UpdateCustomerWorkflowInput } from '../workflows/updateCustomer.wo
 import type { Customer } from '../domain/customers/customer';
 import { workflowIds } from '../workflows/workflowIds';
 import type { FailureType } from '../workflows/failureTypes';
+import type { RequestRun } from './requestRun';
 import { searchAttributeKeys } from './searchAttributes';
 
 // A workflow that ended in a business failure: the API maps `type` to a 4xx answer.
@@ -53,6 +55,9 @@ export type WorkflowGatewayOptions = {
   startTimeoutMs?: number;
 };
 
+// Room for the database work around a start (checks before it, recording the run after it).
+const START_MARGIN_MS = 5_000;
+
 export function createWorkflowGateway(client: Client, options: WorkflowGatewayOptions) {
   const resultTimeoutMs = options.resultTimeoutMs ?? 25_000;
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
@@ -79,30 +84,53 @@ export function createWorkflowGateway(client: Client, options: WorkflowGatewayOp
     }
   }
 
+  // The run an earlier attempt of the same request started on this workflow id, if any.
+  const startedEarlier = (requestRun: RequestRun | undefined, workflowId: string) =>
+    requestRun?.startedRun?.workflowId === workflowId ? client.workflow.getHandle(workflowId, requestRun.startedRun.runId) : undefined;
+
   return {
-    // One workflow id per customer: concurrent provisions of one id join the same run.
-    async provisionCustomer(input: ProvisionCustomerWorkflowInput): Promise<ProvisionCustomerWorkflowResult> {
-      const handle = await withStartDeadline(() => client.workflow.start('provisionCustomerWorkflow', {
-        args: [input],
-        taskQueue: options.taskQueue,
-        workflowId: workflowIds.provisionCustomer(input.environmentId, input.customerId),
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
-      }));
+    // How long a request may take from claiming its Idempotency-Key to recording the run it started. An
+    // unfinished claim older than this, without a run, was left by a process that died before the start.
+    startWindowMs: startTimeoutMs + START_MARGIN_MS,
+
+    // One workflow id per customer, so concurrent provisions of one id create one customer. Only the request
+    // that started the run can have created it; requests that find it running join it and answer "not created".
+    async provisionCustomer(input: ProvisionCustomerWorkflowInput, requestRun?: RequestRun): Promise<ProvisionCustomerWorkflowResult> {
+      const workflowId = workflowIds.provisionCustomer(input.environmentId, input.customerId);
+      const earlier = startedEarlier(requestRun, workflowId);
+      if (earlier) return awaitResult(earlier);
+      let handle: WorkflowHandleWithFirstExecutionRunId;
+      try {
+        handle = await withStartDeadline(() => client.workflow.start('provisionCustomerWorkflow', {
+          args: [input],
+          taskQueue: options.taskQueue,
+          workflowId,
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
+        }));
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        const joined = await awaitResult<ProvisionCustomerWorkflowResult>(client.workflow.getHandle(workflowId));
+        return { ...joined, created: false };
+      }
+      await requestRun?.recordStartedRun({ workflowId, runId: handle.firstExecutionRunId });
       return awaitResult(handle);
     },
 
     // One update of a customer at a time: the billing provider and Postgres see updates in the same order,
     // so they cannot end up disagreeing. A request that finds an update running waits for it, then starts.
-    async updateCustomer(input: UpdateCustomerWorkflowInput): Promise<{ customer: Customer }> {
+    async updateCustomer(input: UpdateCustomerWorkflowInput, requestRun?: RequestRun): Promise<{ customer: Customer }> {
       const workflowId = workflowIds.updateCustomer(input.environmentId, input.customerId);
+      const earlier = startedEarlier(requestRun, workflowId);
+      if (earlier) return awaitResult(earlier);
+      const args: [UpdateCustomerWorkflowInput] = [{ ...input, ...(requestRun && { requestKey: requestRun.requestKey }) }];
       const deadline = Date.now() + resultTimeoutMs;
       for (;;) {
         try {
           const handle = await withStartDeadline(() =>
             client.workflow.start('updateCustomerWorkflow', {
-              args: [input],
+              args,
               taskQueue: options.taskQueue,
               workflowId,
               workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
@@ -110,6 +138,7 @@ export function createWorkflowGateway(client: Client, options: WorkflowGatewayOp
               typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
             }),
           );
+          await requestRun?.recordStartedRun({ workflowId, runId: handle.firstExecutionRunId });
           return await awaitResult(handle);
         } catch (error) {
           if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

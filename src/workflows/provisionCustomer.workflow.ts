@@ -1,9 +1,10 @@
-import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/createActivities';
 import type { Customer } from '../domain/customers/customer';
 import type { BillingInfo } from '../domain/customers/customerInput';
 import { defaultActivityOptions } from './activityOptions';
 import { statusQuery } from './definitions';
+import { providerIdempotencyKey } from './providerIdempotencyKey';
 
 const { findCustomer, createBillingCustomer, insertCustomer } = proxyActivities<Activities>(defaultActivityOptions);
 
@@ -31,7 +32,7 @@ export async function provisionCustomerWorkflow(input: ProvisionCustomerWorkflow
   if (input.billingInfo) {
     step = 'creating the billing customer';
     billingId = await createBillingCustomer({
-      idempotencyKey: `${workflowInfo().workflowId}:billing-customer`,
+      idempotencyKey: providerIdempotencyKey('billing-customer'),
       ...key,
       name: input.name,
       email: input.email,

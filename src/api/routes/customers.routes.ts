@@ -9,6 +9,7 @@ import type { Db } from '../../db/createDb';
 import type { AppDependencies } from '../appDependencies';
 import { environmentOf } from '../authenticate';
 import { HttpError, conflict, notFound, unknownReference } from '../httpError';
+import { requestRunOf } from '../idempotency';
 import { parseInput } from '../validate';
 import { runWorkflow } from '../workflowFailures';
 
@@ -29,30 +30,37 @@ export function customersRoutes({ db, workflows }: AppDependencies): Router {
   router.post('/v1/customers', async (req, res) => {
     const input = parseInput(provisionCustomerSchema, req.body);
     const environmentId = environmentOf(res);
-    const existing = await findCustomer(db, environmentId, input.customerId);
-    if (existing?.archived_at) throw archivedIdConflict(input.customerId);
-    if (existing) return void res.status(200).json({ customer: toCustomerView(existing) });
+    const requestRun = requestRunOf(res);
+    // A retry of a request that started its workflow already awaits that run: the checks were made the first time.
+    if (!requestRun?.startedRun) {
+      const existing = await findCustomer(db, environmentId, input.customerId);
+      if (existing?.archived_at) throw archivedIdConflict(input.customerId);
+      if (existing) return void res.status(200).json({ customer: toCustomerView(existing) });
 
-    await assertCouponExists(db, environmentId, input.couponId);
-    if (input.subscriptionParams) {
-      const [packages, features] = await Promise.all([listLivePackages(db, environmentId), listLive(db, 'features', environmentId)]);
-      const problem = checkSubscriptionParams(input.subscriptionParams, {
-        packages: new Map(packages.map((p) => [p.id, p])),
-        featureIds: new Set(features.map((f) => f.id)),
-      });
-      if (problem) throw new HttpError(400, problem.code, `${problem.field}: ${problem.message}`, problem.field);
+      await assertCouponExists(db, environmentId, input.couponId);
+      if (input.subscriptionParams) {
+        const [packages, features] = await Promise.all([listLivePackages(db, environmentId), listLive(db, 'features', environmentId)]);
+        const problem = checkSubscriptionParams(input.subscriptionParams, {
+          packages: new Map(packages.map((p) => [p.id, p])),
+          featureIds: new Set(features.map((f) => f.id)),
+        });
+        if (problem) throw new HttpError(400, problem.code, `${problem.field}: ${problem.message}`, problem.field);
+      }
     }
 
     const result = await runWorkflow(() =>
-      workflows.provisionCustomer({
-        environmentId,
-        customerId: input.customerId,
-        name: input.name ?? null,
-        email: input.email ?? null,
-        couponId: input.couponId ?? null,
-        metadata: input.metadata ?? {},
-        billingInfo: input.billingInfo,
-      }),
+      workflows.provisionCustomer(
+        {
+          environmentId,
+          customerId: input.customerId,
+          name: input.name ?? null,
+          email: input.email ?? null,
+          couponId: input.couponId ?? null,
+          metadata: input.metadata ?? {},
+          billingInfo: input.billingInfo,
+        },
+        requestRun,
+      ),
     );
     if (result.archived) throw archivedIdConflict(input.customerId);
     res.status(result.created ? 201 : 200).json({ customer: result.customer });
@@ -69,12 +77,15 @@ export function customersRoutes({ db, workflows }: AppDependencies): Router {
     const { customerId } = parseInput(pathSchema, req.params, 'path');
     const input = parseInput(updateCustomerSchema, req.body ?? {});
     const environmentId = environmentOf(res);
-    const row = await findCustomer(db, environmentId, customerId);
-    if (!row || row.archived_at) throw notFound(`customer "${customerId}" was not found`, 'customerId');
-    await assertCouponExists(db, environmentId, input.couponId);
+    const requestRun = requestRunOf(res);
+    if (!requestRun?.startedRun) {
+      const row = await findCustomer(db, environmentId, customerId);
+      if (!row || row.archived_at) throw notFound(`customer "${customerId}" was not found`, 'customerId');
+      await assertCouponExists(db, environmentId, input.couponId);
+    }
 
     const { billingInfo, ...changes } = input;
-    const result = await runWorkflow(() => workflows.updateCustomer({ environmentId, customerId, changes, billingInfo }));
+    const result = await runWorkflow(() => workflows.updateCustomer({ environmentId, customerId, changes, billingInfo }, requestRun));
     res.json(result.customer);
   });
 
