@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { BillingCustomerInput } from '../billing/billingProvider';
 import type { Customer } from '../domain/customers/customer';
 import { toCustomerView } from '../domain/customers/toCustomerView';
-import { claimAppliedRequest, findAppliedRequest, recordAppliedOutcome } from '../db/repositories/appliedRequests.repository';
+import { claimAppliedRequest, findAppliedRequest, recordAppliedOutcome, recordAppliedRequest } from '../db/repositories/appliedRequests.repository';
 import { findCustomer, insertCustomerIfAbsent, updateCustomerRow, type CustomerChanges } from '../db/repositories/customers.repository';
 import { FailureType } from '../workflows/failureTypes';
 import type { ActivityDependencies } from './activityDependencies';
@@ -18,9 +18,18 @@ export function createCustomerActivities({ db, billing }: ActivityDependencies) 
       return row ? { customer: toCustomerView(row), archived: row.archived_at !== null } : null;
     },
 
-    async insertCustomer(input: CustomerKey & { name: string | null; email: string | null; couponId: string | null; metadata: Record<string, string>; billingId: string | null }) {
-      const { row, created } = await insertCustomerIfAbsent(db, { ...input, id: input.customerId });
-      return { customer: toCustomerView(row), created, archived: row.archived_at !== null };
+    // With a request key, the request that created the customer is recorded with it: its retry after a crash
+    // answers "created" as the first attempt would have, even when another request's run answers it.
+    async insertCustomer(
+      input: CustomerKey & { name: string | null; email: string | null; couponId: string | null; metadata: Record<string, string>; billingId: string | null; requestKey?: string },
+    ) {
+      const { requestKey, ...customer } = input;
+      return db.transaction().execute(async (trx) => {
+        const { row, created } = await insertCustomerIfAbsent(trx, { ...customer, id: customer.customerId });
+        const view = toCustomerView(row);
+        if (created && requestKey) await recordAppliedRequest(trx, input.environmentId, requestKey, view);
+        return { customer: view, created, archived: row.archived_at !== null };
+      });
     },
 
     // The customer as an earlier run of the same request left it, when that request was applied already.

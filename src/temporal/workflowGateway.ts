@@ -102,7 +102,7 @@ export function createWorkflowGateway(client: Client, options: WorkflowGatewayOp
       let handle: WorkflowHandleWithFirstExecutionRunId;
       try {
         handle = await withStartDeadline(() => client.workflow.start('provisionCustomerWorkflow', {
-          args: [input],
+          args: [{ ...input, ...(requestRun && { requestKey: requestRun.requestKey }) }],
           taskQueue: options.taskQueue,
           workflowId,
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,

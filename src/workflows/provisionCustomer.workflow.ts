@@ -16,6 +16,8 @@ export type ProvisionCustomerWorkflowInput = {
   couponId: string | null;
   metadata: Record<string, string>;
   billingInfo?: BillingInfo;
+  // Set for requests sent with an Idempotency-Key: recorded with the customer this request creates.
+  requestKey?: string;
 };
 export type ProvisionCustomerWorkflowResult = { customer: Customer; created: boolean; archived: boolean };
 
@@ -41,7 +43,7 @@ export async function provisionCustomerWorkflow(input: ProvisionCustomerWorkflow
   }
 
   step = 'saving the customer';
-  const saved = await insertCustomer({ ...key, name: input.name, email: input.email, couponId: input.couponId, metadata: input.metadata, billingId });
+  const saved = await insertCustomer({ ...key, name: input.name, email: input.email, couponId: input.couponId, metadata: input.metadata, billingId, requestKey: input.requestKey });
   step = 'done';
   return saved;
 }

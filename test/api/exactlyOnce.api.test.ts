@@ -5,6 +5,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/createApp';
 import { createDb } from '../../src/db/createDb';
+import type { RequestRun } from '../../src/temporal/requestRun';
 import { createWorkflowGateway, type WorkflowGateway, type WorkflowGatewayOptions } from '../../src/temporal/workflowGateway';
 import { workflowIds } from '../../src/workflows/workflowIds';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
@@ -40,6 +41,15 @@ async function startDoomedApi(wrap: (gateway: WorkflowGateway, dies: () => Promi
   doomedApis.push({ dies });
   return { app, dies };
 }
+
+// The moment after Temporal accepted the start, before the run is recorded on the key, is when the process dies.
+const diesInsteadOfRecording = (requestRun: RequestRun, dies: () => Promise<void>): RequestRun => ({
+  ...requestRun,
+  recordStartedRun: async () => {
+    await dies();
+    throw new Error('the API process died here');
+  },
+});
 
 function appWith(options: Partial<WorkflowGatewayOptions>) {
   const gateway = createWorkflowGateway(harness.client, { taskQueue: harness.taskQueue, searchAttributes: false, ...options });
@@ -111,14 +121,7 @@ describe('an Idempotency-Key request cut off by a crash', () => {
     // The process dies right after Temporal accepted the start, before it could record the run on the key.
     const doomed = await startDoomedApi((gateway, dies) => ({
       ...gateway,
-      updateCustomer: (input, requestRun) =>
-        gateway.updateCustomer(input, requestRun && {
-          ...requestRun,
-          recordStartedRun: async () => {
-            await dies();
-            throw new Error('the API process died here');
-          },
-        }),
+      updateCustomer: (input, requestRun) => gateway.updateCustomer(input, requestRun && diesInsteadOfRecording(requestRun, dies)),
     }));
     await request(doomed.app).patch(path).set('X-API-KEY', apiKey).set('Idempotency-Key', 'rename-2').send({ name: 'Original' });
     expect(await claimOf('rename-2')).toMatchObject({ status_code: null, workflow_run_id: null });
@@ -138,6 +141,26 @@ describe('an Idempotency-Key request cut off by a crash', () => {
     expect((await api().get(path).set('X-API-KEY', apiKey)).body.name).toBe('Newer');
     expect(stripe().state.customers.get(billingId)?.name).toBe('Newer');
     expect(stripeRenames(billingId, 'Original')).toBe(1);
+  });
+
+  it('a provisioning cut off between its start and recording the run: the retry answers 201 with the customer as created', async () => {
+    const doomed = await startDoomedApi((gateway, dies) => ({
+      ...gateway,
+      provisionCustomer: (input, requestRun) => gateway.provisionCustomer(input, requestRun && diesInsteadOfRecording(requestRun, dies)),
+    }));
+    const body = { customerId: 'created-then-crashed', name: 'As created', billingInfo: { currency: 'usd' } };
+    await request(doomed.app).post('/v1/customers').set('X-API-KEY', apiKey).set('Idempotency-Key', 'signup-crash').send(body);
+    await harness.client.workflow.getHandle(workflowIds.provisionCustomer(environmentId, 'created-then-crashed')).result();
+    await api().patch('/v1/customers/created-then-crashed').set('X-API-KEY', apiKey).send({ name: 'Renamed' }).expect(200);
+
+    await harness.database.db.updateTable('idempotent_requests').set({ created_at: sql<Date>`now() - interval '1 hour'` }).where('key', '=', 'signup-crash').execute();
+    const retry = await api().post('/v1/customers').set('X-API-KEY', apiKey).set('Idempotency-Key', 'signup-crash').send(body);
+    expect(retry.status).toBe(201);
+    expect(retry.body.customer).toMatchObject({ customerId: 'created-then-crashed', name: 'As created' });
+    expect([...stripe().state.customers.values()].filter((c) => c.metadata.tollgate_customer_id === 'created-then-crashed')).toHaveLength(1);
+    // Another request for the same id is not the one that created it.
+    const other = await api().post('/v1/customers').set('X-API-KEY', apiKey).set('Idempotency-Key', 'signup-other').send(body);
+    expect(other.status).toBe(200);
   });
 
   it('still releases the key on a refusal, so a corrected retry with the same key goes through', async () => {

@@ -1,8 +1,10 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { customerIdSchema, provisionCustomerSchema, updateCustomerSchema } from '../../domain/customers/customerInput';
 import { checkSubscriptionParams } from '../../domain/customers/checkSubscriptionParams';
+import type { Customer } from '../../domain/customers/customer';
 import { toCustomerView } from '../../domain/customers/toCustomerView';
+import { findAppliedRequest } from '../../db/repositories/appliedRequests.repository';
 import { findCustomer } from '../../db/repositories/customers.repository';
 import { listLive, listLivePackages } from '../../db/repositories/catalogRead.repository';
 import type { Db } from '../../db/createDb';
@@ -27,6 +29,14 @@ async function assertCouponExists(db: Db, environmentId: string, couponId: strin
 export function customersRoutes({ db, workflows }: AppDependencies): Router {
   const router = Router();
 
+  // 201 to the request that created the customer, also to its retry when the first answer was lost in a crash.
+  async function answerProvision(res: Response, customer: Customer, created: boolean) {
+    const requestRun = requestRunOf(res);
+    const createdEarlier = !created && requestRun ? await findAppliedRequest(db, environmentOf(res), requestRun.requestKey) : undefined;
+    if (createdEarlier) return void res.status(201).json({ customer: createdEarlier.outcome });
+    res.status(created ? 201 : 200).json({ customer });
+  }
+
   router.post('/v1/customers', async (req, res) => {
     const input = parseInput(provisionCustomerSchema, req.body);
     const environmentId = environmentOf(res);
@@ -35,7 +45,7 @@ export function customersRoutes({ db, workflows }: AppDependencies): Router {
     if (!requestRun?.startedRun) {
       const existing = await findCustomer(db, environmentId, input.customerId);
       if (existing?.archived_at) throw archivedIdConflict(input.customerId);
-      if (existing) return void res.status(200).json({ customer: toCustomerView(existing) });
+      if (existing) return answerProvision(res, toCustomerView(existing), false);
 
       await assertCouponExists(db, environmentId, input.couponId);
       if (input.subscriptionParams) {
@@ -63,7 +73,7 @@ export function customersRoutes({ db, workflows }: AppDependencies): Router {
       ),
     );
     if (result.archived) throw archivedIdConflict(input.customerId);
-    res.status(result.created ? 201 : 200).json({ customer: result.customer });
+    await answerProvision(res, result.customer, result.created);
   });
 
   router.get('/v1/customers/:customerId', async (req, res) => {

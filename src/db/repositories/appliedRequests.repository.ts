@@ -31,3 +31,12 @@ export async function recordAppliedOutcome(trx: DbOrTransaction, environmentId: 
     .where('request_key', '=', requestKey)
     .execute();
 }
+
+// Records a request whose write just committed in the same transaction, when no claim was needed before it.
+export async function recordAppliedRequest(trx: DbOrTransaction, environmentId: string, requestKey: string, outcome: unknown) {
+  await trx
+    .insertInto('applied_requests')
+    .values({ environment_id: environmentId, request_key: requestKey, outcome: JSON.stringify(outcome) })
+    .onConflict((oc) => oc.columns(['environment_id', 'request_key']).doNothing())
+    .execute();
+}
