@@ -3,6 +3,7 @@ import {
   WorkflowFailedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
   type Client,
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
@@ -84,9 +85,17 @@ export function createWorkflowGateway(client: Client, options: WorkflowGatewayOp
     }
   }
 
-  // The run an earlier attempt of the same request started on this workflow id, if any.
-  const startedEarlier = (requestRun: RequestRun | undefined, workflowId: string) =>
-    requestRun?.startedRun?.workflowId === workflowId ? client.workflow.getHandle(workflowId, requestRun.startedRun.runId) : undefined;
+  // The result of the run an earlier attempt of the same request started, if any. A run Temporal no longer has
+  // (past its retention) counts as none: a new run answers from what the first one recorded in Postgres.
+  async function earlierRunResult<T>(requestRun: RequestRun | undefined, workflowId: string): Promise<{ result: T } | undefined> {
+    if (requestRun?.startedRun?.workflowId !== workflowId) return undefined;
+    try {
+      return { result: await awaitResult<T>(client.workflow.getHandle(workflowId, requestRun.startedRun.runId)) };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
 
   return {
     // How long a request may take from claiming its Idempotency-Key to recording the run it started. An
@@ -97,8 +106,8 @@ export function createWorkflowGateway(client: Client, options: WorkflowGatewayOp
     // that started the run can have created it; requests that find it running join it and answer "not created".
     async provisionCustomer(input: ProvisionCustomerWorkflowInput, requestRun?: RequestRun): Promise<ProvisionCustomerWorkflowResult> {
       const workflowId = workflowIds.provisionCustomer(input.environmentId, input.customerId);
-      const earlier = startedEarlier(requestRun, workflowId);
-      if (earlier) return awaitResult(earlier);
+      const earlier = await earlierRunResult<ProvisionCustomerWorkflowResult>(requestRun, workflowId);
+      if (earlier) return earlier.result;
       let handle: WorkflowHandleWithFirstExecutionRunId;
       try {
         handle = await withStartDeadline(() => client.workflow.start('provisionCustomerWorkflow', {
@@ -122,8 +131,8 @@ export function createWorkflowGateway(client: Client, options: WorkflowGatewayOp
     // so they cannot end up disagreeing. A request that finds an update running waits for it, then starts.
     async updateCustomer(input: UpdateCustomerWorkflowInput, requestRun?: RequestRun): Promise<{ customer: Customer }> {
       const workflowId = workflowIds.updateCustomer(input.environmentId, input.customerId);
-      const earlier = startedEarlier(requestRun, workflowId);
-      if (earlier) return awaitResult(earlier);
+      const earlier = await earlierRunResult<{ customer: Customer }>(requestRun, workflowId);
+      if (earlier) return earlier.result;
       const args: [UpdateCustomerWorkflowInput] = [{ ...input, ...(requestRun && { requestKey: requestRun.requestKey }) }];
       const deadline = Date.now() + resultTimeoutMs;
       for (;;) {

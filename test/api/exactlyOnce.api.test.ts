@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import pino from 'pino';
@@ -161,6 +162,32 @@ describe('an Idempotency-Key request cut off by a crash', () => {
     // Another request for the same id is not the one that created it.
     const other = await api().post('/v1/customers').set('X-API-KEY', apiKey).set('Idempotency-Key', 'signup-other').send(body);
     expect(other.status).toBe(200);
+  });
+
+  it('tied to a run Temporal no longer has (past its retention): the retry is answered by a new run, applied once', async () => {
+    const billingId = await provisionWithBilling('run-forgotten');
+    const path = '/v1/customers/run-forgotten';
+    const doomed = await startDoomedApi((gateway, dies) => ({
+      ...gateway,
+      updateCustomer: (input, requestRun) =>
+        gateway.updateCustomer(input, requestRun && {
+          ...requestRun,
+          recordStartedRun: async (run) => {
+            await requestRun.recordStartedRun({ ...run, runId: randomUUID() });
+            await dies();
+            throw new Error('the API process died here');
+          },
+        }),
+    }));
+    await request(doomed.app).patch(path).set('X-API-KEY', apiKey).set('Idempotency-Key', 'rename-3').send({ name: 'Original' });
+    await harness.client.workflow.getHandle(workflowIds.updateCustomer(environmentId, 'run-forgotten')).result();
+    await api().patch(path).set('X-API-KEY', apiKey).send({ name: 'Newer' }).expect(200);
+
+    const retry = await api().patch(path).set('X-API-KEY', apiKey).set('Idempotency-Key', 'rename-3').send({ name: 'Original' });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ name: 'Original' });
+    expect((await api().get(path).set('X-API-KEY', apiKey)).body.name).toBe('Newer');
+    expect(stripeRenames(billingId, 'Original')).toBe(1);
   });
 
   it('still releases the key on a refusal, so a corrected retry with the same key goes through', async () => {
