@@ -6,7 +6,6 @@ import {
   WorkflowNotFoundError,
   type Client,
   type WorkflowHandle,
-  type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { catalogChangedSignal } from '../workflows/definitions';
@@ -102,29 +101,35 @@ export function createWorkflowGateway(client: Client, options: WorkflowGatewayOp
     // unfinished claim older than this, without a run, was left by a process that died before the start.
     startWindowMs: startTimeoutMs + START_MARGIN_MS,
 
-    // One workflow id per customer, so concurrent provisions of one id create one customer. Only the request
-    // that started the run can have created it; requests that find it running join it and answer "not created".
+    // One workflow id per customer, so concurrent provisions of one id create one customer, and only the request
+    // that started the run which created it answers "created".
     async provisionCustomer(input: ProvisionCustomerWorkflowInput, requestRun?: RequestRun): Promise<ProvisionCustomerWorkflowResult> {
       const workflowId = workflowIds.provisionCustomer(input.environmentId, input.customerId);
       const earlier = await earlierRunResult<ProvisionCustomerWorkflowResult>(requestRun, workflowId);
       if (earlier) return earlier.result;
-      let handle: WorkflowHandleWithFirstExecutionRunId;
-      try {
-        handle = await withStartDeadline(() => client.workflow.start('provisionCustomerWorkflow', {
-          args: [{ ...input, ...(requestRun && { requestKey: requestRun.requestKey }) }],
-          taskQueue: options.taskQueue,
-          workflowId,
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-          typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
-        }));
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-        const joined = await awaitResult<ProvisionCustomerWorkflowResult>(client.workflow.getHandle(workflowId));
-        return { ...joined, created: false };
+      const args: [ProvisionCustomerWorkflowInput] = [{ ...input, ...(requestRun && { requestKey: requestRun.requestKey }) }];
+      const deadline = Date.now() + resultTimeoutMs;
+      for (;;) {
+        try {
+          const handle = await withStartDeadline(() => client.workflow.start('provisionCustomerWorkflow', {
+            args,
+            taskQueue: options.taskQueue,
+            workflowId,
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+            typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
+          }));
+          await requestRun?.recordStartedRun({ workflowId, runId: handle.firstExecutionRunId });
+          return await awaitResult(handle);
+        } catch (error) {
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+          if (Date.now() > deadline) throw new WorkflowStillRunning(workflowId);
+          // Another request's run: the customer it provisions answers this request too ("not created"). If it
+          // provisions none (it failed, e.g. on that request's declined card), this request starts its own run.
+          const joined = await awaitResult<ProvisionCustomerWorkflowResult>(client.workflow.getHandle(workflowId)).catch(() => undefined);
+          if (joined) return { ...joined, created: false };
+        }
       }
-      await requestRun?.recordStartedRun({ workflowId, runId: handle.firstExecutionRunId });
-      return awaitResult(handle);
     },
 
     // One update of a customer at a time: the billing provider and Postgres see updates in the same order,

@@ -254,4 +254,16 @@ describe('concurrent provisions of one id', () => {
     const stripeCustomers = [...stripe().state.customers.values()].filter((c) => c.metadata.tollgate_customer_id === 'popular');
     expect(stripeCustomers).toHaveLength(1);
   });
+
+  it('do not share a refusal: a caller that joined a provisioning refused by Stripe gets a run of its own', async () => {
+    const body = (paymentMethodId: string) => ({ customerId: 'joined-a-refusal', billingInfo: { paymentMethodId } });
+    // Stripe refuses the first caller's card but answers late, so the second caller finds that run going.
+    stripe().delayNext(1_500);
+    const declined = api().post('/v1/customers').set('X-API-KEY', apiKey).send(body('pm_card_chargeDeclined')).then((r) => r);
+    await until(() => stripe().requests.some((r) => r.path === '/v1/customers' && (r.body.metadata as Record<string, unknown>)?.tollgate_customer_id === 'joined-a-refusal'));
+    const good = await api().post('/v1/customers').set('X-API-KEY', apiKey).send(body('pm_card_visa'));
+    expect((await declined).status).toBe(422);
+    expect(good.status).toBe(201);
+    expect(stripe().state.customers.get(good.body.customer.billingId)).toBeDefined();
+  });
 });
