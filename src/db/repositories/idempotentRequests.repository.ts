@@ -1,12 +1,15 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction } from '../createDb';
 
-export type WorkflowRun = { workflowId: string; runId: string };
+type WorkflowRun = { workflowId: string; runId: string };
+type IdempotencyClaim =
+  | { claimed: true }
+  | { claimed: false; existing: { request_fingerprint: string; status_code: number | null; response_body: unknown; startedRun: WorkflowRun | undefined } };
 
 // Claims a key for a request; returns the stored row when the key was already claimed. An unfinished claim
 // of the same request that recorded no workflow run (its process died before or during the start) is taken
 // over once `takeOverAfterMs` passed; a claim tied to a run is never taken over: its retries await that run.
-export async function claimIdempotencyKey(db: DbOrTransaction, environmentId: string, key: string, fingerprint: string, takeOverAfterMs: number) {
+export async function claimIdempotencyKey(db: DbOrTransaction, environmentId: string, key: string, fingerprint: string, takeOverAfterMs: number): Promise<IdempotencyClaim> {
   const claimed = await db
     .insertInto('idempotent_requests')
     .values({ environment_id: environmentId, key, request_fingerprint: fingerprint, response_body: null })
@@ -22,16 +25,18 @@ export async function claimIdempotencyKey(db: DbOrTransaction, environmentId: st
     )
     .returning('key')
     .executeTakeFirst();
-  if (claimed) return { claimed: true as const };
+  if (claimed) return { claimed: true };
   const existing = await db
     .selectFrom('idempotent_requests')
     .select(['request_fingerprint', 'status_code', 'response_body', 'workflow_id', 'workflow_run_id'])
     .where('environment_id', '=', environmentId)
     .where('key', '=', key)
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  // Released in between by a refused attempt of the same key: claim it afresh.
+  if (!existing) return claimIdempotencyKey(db, environmentId, key, fingerprint, takeOverAfterMs);
   const startedRun: WorkflowRun | undefined =
     existing.workflow_id !== null && existing.workflow_run_id !== null ? { workflowId: existing.workflow_id, runId: existing.workflow_run_id } : undefined;
-  return { claimed: false as const, existing: { ...existing, startedRun } };
+  return { claimed: false, existing: { request_fingerprint: existing.request_fingerprint, status_code: existing.status_code, response_body: existing.response_body, startedRun } };
 }
 
 // Recorded right after the start, before the result is awaited, so a crash while waiting loses nothing.
