@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { BillingCustomerInput } from '../billing/billingProvider';
 import type { Customer } from '../domain/customers/customer';
 import { toCustomerView } from '../domain/customers/toCustomerView';
+import { claimAppliedRequest, findAppliedRequest, recordAppliedOutcome, recordAppliedRequest } from '../db/repositories/appliedRequests.repository';
 import { findCustomer, insertCustomerIfAbsent, updateCustomerRow, type CustomerChanges } from '../db/repositories/customers.repository';
 import { FailureType } from '../workflows/failureTypes';
 import type { ActivityDependencies } from './activityDependencies';
@@ -17,15 +18,41 @@ export function createCustomerActivities({ db, billing }: ActivityDependencies) 
       return row ? { customer: toCustomerView(row), archived: row.archived_at !== null } : null;
     },
 
-    async insertCustomer(input: CustomerKey & { name: string | null; email: string | null; couponId: string | null; metadata: Record<string, string>; billingId: string | null }) {
-      const { row, created } = await insertCustomerIfAbsent(db, { ...input, id: input.customerId });
-      return { customer: toCustomerView(row), created, archived: row.archived_at !== null };
+    // With a request key, the request that created the customer is recorded with it: its retry after a crash
+    // answers "created" as the first attempt would have, even when another request's run answers it.
+    async insertCustomer(
+      input: CustomerKey & { name: string | null; email: string | null; couponId: string | null; metadata: Record<string, string>; billingId: string | null; requestKey?: string },
+    ) {
+      const { requestKey, ...customer } = input;
+      return db.transaction().execute(async (trx) => {
+        const { row, created } = await insertCustomerIfAbsent(trx, { ...customer, id: customer.customerId });
+        const view = toCustomerView(row);
+        if (created && requestKey) await recordAppliedRequest(trx, input.environmentId, requestKey, view);
+        return { customer: view, created, archived: row.archived_at !== null };
+      });
     },
 
-    async updateCustomer(input: CustomerKey & { changes: CustomerChanges }): Promise<Customer> {
-      const row = await updateCustomerRow(db, input.environmentId, input.customerId, input.changes);
-      if (!row) throw ApplicationFailure.nonRetryable(`customer "${input.customerId}" does not exist or is archived`, FailureType.CustomerNotFound);
-      return toCustomerView(row);
+    // The customer as an earlier run of the same request left it, when that request was applied already.
+    async findAppliedCustomerUpdate(input: { environmentId: string; requestKey: string }): Promise<Customer | null> {
+      const applied = await findAppliedRequest(db, input.environmentId, input.requestKey);
+      return applied ? (applied.outcome as Customer) : null;
+    },
+
+    // With a request key, the write and the record that the request was applied commit together: a second run
+    // of the same request gets the first outcome and changes nothing, even if newer updates came in between.
+    async updateCustomer(input: CustomerKey & { changes: CustomerChanges; requestKey?: string }): Promise<Customer> {
+      const { environmentId, customerId, requestKey } = input;
+      return db.transaction().execute(async (trx) => {
+        if (requestKey) {
+          const applied = await claimAppliedRequest(trx, environmentId, requestKey);
+          if (applied) return applied.outcome as Customer;
+        }
+        const row = await updateCustomerRow(trx, environmentId, customerId, input.changes);
+        if (!row) throw ApplicationFailure.nonRetryable(`customer "${customerId}" does not exist or is archived`, FailureType.CustomerNotFound);
+        const customer = toCustomerView(row);
+        if (requestKey) await recordAppliedOutcome(trx, environmentId, requestKey, customer);
+        return customer;
+      });
     },
 
     async createBillingCustomer(input: BillingCustomerInput): Promise<string | null> {

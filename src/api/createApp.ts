@@ -43,7 +43,7 @@ export function createApp(deps: AppDependencies): Express {
   // Authenticate before reading bodies: an anonymous caller learns nothing, not even that its JSON is malformed.
   app.use('/v1', authenticate(deps.db));
   // Each write route parses its own body (routes that take none never read one), then claims its Idempotency-Key.
-  const idempotency = idempotentWrites(deps.db, deps.logger);
+  const idempotency = idempotentWrites(deps.db, deps.logger, deps.workflows.startWindowMs);
   const bodies = { json: [...jsonBody, idempotency], jsonOrYaml: [...jsonOrYamlBody, idempotency] };
   app.use(catalogRoutes(deps, bodies));
   app.use(customersRoutes(deps, bodies));

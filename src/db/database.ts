@@ -147,6 +147,9 @@ export type IdempotentRequestTable = {
   request_fingerprint: string;
   status_code: number | null;
   response_body: NullableJson<unknown>;
+  // The workflow run the request started: a retry after a crash awaits it instead of starting another.
+  workflow_id: string | null;
+  workflow_run_id: string | null;
   // Reset when a stale claim is taken over.
   created_at: UpdatedAt;
 };
@@ -157,6 +160,13 @@ export type CatalogFileApplicationTable = {
   file_path: string;
   content_digest: string;
   applied_at: UpdatedAt;
+};
+
+export type AppliedRequestTable = {
+  environment_id: string;
+  request_key: string;
+  outcome: NullableJson<unknown>;
+  applied_at: CreatedAt;
 };
 
 export type Database = {
@@ -173,6 +183,7 @@ export type Database = {
   customers: CustomerTable;
   idempotent_requests: IdempotentRequestTable;
   catalog_file_applications: CatalogFileApplicationTable;
+  applied_requests: AppliedRequestTable;
 };
 
 export type CustomerRow = Selectable<CustomerTable>;

@@ -3,6 +3,7 @@ import {
   WorkflowFailedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -13,6 +14,7 @@ import type { UpdateCustomerWorkflowInput } from '../workflows/updateCustomer.wo
 import type { Customer } from '../domain/customers/customer';
 import { workflowIds } from '../workflows/workflowIds';
 import type { FailureType } from '../workflows/failureTypes';
+import type { RequestRun } from './requestRun';
 import { searchAttributeKeys } from './searchAttributes';
 
 // A workflow that ended in a business failure: the API maps `type` to a 4xx answer.
@@ -53,6 +55,9 @@ export type WorkflowGatewayOptions = {
   startTimeoutMs?: number;
 };
 
+// Room for the database work around a start (checks before it, recording the run after it).
+const START_MARGIN_MS = 5_000;
+
 export function createWorkflowGateway(client: Client, options: WorkflowGatewayOptions) {
   const resultTimeoutMs = options.resultTimeoutMs ?? 25_000;
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
@@ -79,30 +84,67 @@ export function createWorkflowGateway(client: Client, options: WorkflowGatewayOp
     }
   }
 
+  // The result of the run an earlier attempt of the same request started, if any. A run Temporal no longer has
+  // (past its retention) counts as none: a new run answers from what the first one recorded in Postgres.
+  async function earlierRunResult<T>(requestRun: RequestRun | undefined, workflowId: string): Promise<{ result: T } | undefined> {
+    if (requestRun?.startedRun?.workflowId !== workflowId) return undefined;
+    try {
+      return { result: await awaitResult<T>(client.workflow.getHandle(workflowId, requestRun.startedRun.runId)) };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
   return {
-    // One workflow id per customer: concurrent provisions of one id join the same run.
-    async provisionCustomer(input: ProvisionCustomerWorkflowInput): Promise<ProvisionCustomerWorkflowResult> {
-      const handle = await withStartDeadline(() => client.workflow.start('provisionCustomerWorkflow', {
-        args: [input],
-        taskQueue: options.taskQueue,
-        workflowId: workflowIds.provisionCustomer(input.environmentId, input.customerId),
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
-      }));
-      return awaitResult(handle);
+    // How long a request may take from claiming its Idempotency-Key to recording the run it started. An
+    // unfinished claim older than this, without a run, was left by a process that died before the start.
+    startWindowMs: startTimeoutMs + START_MARGIN_MS,
+
+    // One workflow id per customer, so concurrent provisions of one id create one customer, and only the request
+    // that started the run which created it answers "created".
+    async provisionCustomer(input: ProvisionCustomerWorkflowInput, requestRun?: RequestRun): Promise<ProvisionCustomerWorkflowResult> {
+      const workflowId = workflowIds.provisionCustomer(input.environmentId, input.customerId);
+      const earlier = await earlierRunResult<ProvisionCustomerWorkflowResult>(requestRun, workflowId);
+      if (earlier) return earlier.result;
+      const args: [ProvisionCustomerWorkflowInput] = [{ ...input, ...(requestRun && { requestKey: requestRun.requestKey }) }];
+      const deadline = Date.now() + resultTimeoutMs;
+      for (;;) {
+        try {
+          const handle = await withStartDeadline(() => client.workflow.start('provisionCustomerWorkflow', {
+            args,
+            taskQueue: options.taskQueue,
+            workflowId,
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+            typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
+          }));
+          await requestRun?.recordStartedRun({ workflowId, runId: handle.firstExecutionRunId });
+          return await awaitResult(handle);
+        } catch (error) {
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+          if (Date.now() > deadline) throw new WorkflowStillRunning(workflowId);
+          // Another request's run: the customer it provisions answers this request too ("not created"). If it
+          // provisions none (it failed, e.g. on that request's declined card), this request starts its own run.
+          const joined = await awaitResult<ProvisionCustomerWorkflowResult>(client.workflow.getHandle(workflowId)).catch(() => undefined);
+          if (joined) return { ...joined, created: false };
+        }
+      }
     },
 
     // One update of a customer at a time: the billing provider and Postgres see updates in the same order,
     // so they cannot end up disagreeing. A request that finds an update running waits for it, then starts.
-    async updateCustomer(input: UpdateCustomerWorkflowInput): Promise<{ customer: Customer }> {
+    async updateCustomer(input: UpdateCustomerWorkflowInput, requestRun?: RequestRun): Promise<{ customer: Customer }> {
       const workflowId = workflowIds.updateCustomer(input.environmentId, input.customerId);
+      const earlier = await earlierRunResult<{ customer: Customer }>(requestRun, workflowId);
+      if (earlier) return earlier.result;
+      const args: [UpdateCustomerWorkflowInput] = [{ ...input, ...(requestRun && { requestKey: requestRun.requestKey }) }];
       const deadline = Date.now() + resultTimeoutMs;
       for (;;) {
         try {
           const handle = await withStartDeadline(() =>
             client.workflow.start('updateCustomerWorkflow', {
-              args: [input],
+              args,
               taskQueue: options.taskQueue,
               workflowId,
               workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
@@ -110,6 +152,7 @@ export function createWorkflowGateway(client: Client, options: WorkflowGatewayOp
               typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
             }),
           );
+          await requestRun?.recordStartedRun({ workflowId, runId: handle.firstExecutionRunId });
           return await awaitResult(handle);
         } catch (error) {
           if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -1,9 +1,10 @@
-import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/createActivities';
 import type { Customer } from '../domain/customers/customer';
 import type { BillingInfo } from '../domain/customers/customerInput';
 import { defaultActivityOptions } from './activityOptions';
 import { statusQuery } from './definitions';
+import { providerIdempotencyKey } from './providerIdempotencyKey';
 
 const { findCustomer, createBillingCustomer, insertCustomer } = proxyActivities<Activities>(defaultActivityOptions);
 
@@ -15,6 +16,8 @@ export type ProvisionCustomerWorkflowInput = {
   couponId: string | null;
   metadata: Record<string, string>;
   billingInfo?: BillingInfo;
+  // Set for requests sent with an Idempotency-Key: recorded with the customer this request creates.
+  requestKey?: string;
 };
 export type ProvisionCustomerWorkflowResult = { customer: Customer; created: boolean; archived: boolean };
 
@@ -31,7 +34,7 @@ export async function provisionCustomerWorkflow(input: ProvisionCustomerWorkflow
   if (input.billingInfo) {
     step = 'creating the billing customer';
     billingId = await createBillingCustomer({
-      idempotencyKey: `${workflowInfo().workflowId}:billing-customer`,
+      idempotencyKey: providerIdempotencyKey('billing-customer'),
       ...key,
       name: input.name,
       email: input.email,
@@ -40,7 +43,7 @@ export async function provisionCustomerWorkflow(input: ProvisionCustomerWorkflow
   }
 
   step = 'saving the customer';
-  const saved = await insertCustomer({ ...key, name: input.name, email: input.email, couponId: input.couponId, metadata: input.metadata, billingId });
+  const saved = await insertCustomer({ ...key, name: input.name, email: input.email, couponId: input.couponId, metadata: input.metadata, billingId, requestKey: input.requestKey });
   step = 'done';
   return saved;
 }

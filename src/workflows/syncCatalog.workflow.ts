@@ -1,9 +1,9 @@
-import { ActivityFailure, ApplicationFailure, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/createActivities';
-import { stableDigest } from '../domain/stableDigest';
 import { defaultActivityOptions } from './activityOptions';
 import { catalogChangedSignal, statusQuery } from './definitions';
 import { FailureType } from './failureTypes';
+import { providerIdempotencyKey } from './providerIdempotencyKey';
 
 const { listCatalogSyncWork, syncBillingProduct, createBillingPrice, archiveBillingPrice } = proxyActivities<Activities>(defaultActivityOptions);
 
@@ -21,7 +21,6 @@ export async function syncCatalogWorkflow(input: { environmentId: string }): Pro
   const totals: CatalogSyncResult = { products: 0, pricesCreated: 0, pricesArchived: 0, refused: [] };
   setHandler(catalogChangedSignal, () => void (pending = true));
   setHandler(statusQuery, () => ({ step, detail: JSON.stringify(totals) }));
-  const keyBase = workflowInfo().workflowId;
   const refused = new Set<string>();
 
   // Runs one item; a refusal by the billing provider is recorded instead of failing the whole sync.
@@ -45,18 +44,20 @@ export async function syncCatalogWorkflow(input: { environmentId: string }): Pro
     pending = false;
     step = 'listing work';
     const work = await listCatalogSyncWork({ environmentId: input.environmentId });
+    // Each round sends what the catalog says now: a name changed and changed back is a new request in a new round.
+    const keyOf = (item: string) => providerIdempotencyKey(`round-${round}:${item}`);
     for (const product of work.products) {
-      const idempotencyKey = `${keyBase}:product:${product.packageId}:${stableDigest(product.state)}`;
+      const idempotencyKey = keyOf(`product:${product.packageId}`);
       if (!(await attempt(`product ${product.packageId}`, () => syncBillingProduct({ environmentId: input.environmentId, product, idempotencyKey })))) continue;
       totals.products++;
       // A product created just now makes its prices creatable: list again before finishing.
       if (product.billingId === null) pending = true;
     }
     for (const price of work.pricesToCreate) {
-      if (await attempt(`price ${price.priceId}`, () => createBillingPrice({ price, idempotencyKey: `${keyBase}:price:${price.priceId}` }))) totals.pricesCreated++;
+      if (await attempt(`price ${price.priceId}`, () => createBillingPrice({ price, idempotencyKey: keyOf(`price:${price.priceId}`) }))) totals.pricesCreated++;
     }
     for (const price of work.pricesToArchive) {
-      if (await attempt(`archived price ${price.priceId}`, () => archiveBillingPrice({ ...price, idempotencyKey: `${keyBase}:archive-price:${price.priceId}` }))) totals.pricesArchived++;
+      if (await attempt(`archived price ${price.priceId}`, () => archiveBillingPrice({ ...price, idempotencyKey: keyOf(`archive-price:${price.priceId}`) }))) totals.pricesArchived++;
     }
   }
   step = totals.refused.length > 0 ? `done, ${totals.refused.length} refused by the billing provider` : 'done';

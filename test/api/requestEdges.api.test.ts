@@ -240,7 +240,7 @@ describe('secrets', () => {
     const sink = new Writable({ write: (chunk, _encoding, done) => (lines.push(chunk.toString()), done()) });
     const app = createApp({
       db: harness.database.db,
-      workflows: undefined as never,
+      workflows: { startWindowMs: 15_000 } as never,
       billingProvider: 'none',
       logger: pino({ level: 'info' }, sink),
       temporalHealthy: async () => true,

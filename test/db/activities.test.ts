@@ -30,4 +30,17 @@ describe('activities on a real Postgres', () => {
     expect(first).toMatchObject({ created: true, archived: false, customer: { name: 'Ada', metadata: { a: 'b' } } });
     expect(second).toEqual({ ...first, created: false });
   });
+
+  it('apply an update sent with a request key once: a second run of it, even concurrent, gets the first outcome and changes nothing', async () => {
+    const { environmentId } = await createTestEnvironment(database.db);
+    const activities = createActivities({ db: database.db, billing: createNoneBillingProvider(), logger: pino({ level: 'silent' }) });
+    await activities.insertCustomer({ environmentId, customerId: 'c3', name: 'Before', email: null, couponId: null, metadata: {}, billingId: null });
+    const once = { environmentId, customerId: 'c3', changes: { name: 'Once' }, requestKey: 'key-1:fingerprint' };
+    const [first, second] = await Promise.all([activities.updateCustomer(once), activities.updateCustomer(once)]);
+    expect(second).toEqual(first);
+    await activities.updateCustomer({ environmentId, customerId: 'c3', changes: { name: 'Newer' } });
+    expect(await activities.updateCustomer(once)).toEqual(first);
+    expect(await activities.findAppliedCustomerUpdate({ environmentId, requestKey: once.requestKey })).toEqual(first);
+    expect((await activities.findCustomer({ environmentId, customerId: 'c3' }))?.customer.name).toBe('Newer');
+  });
 });

@@ -17,6 +17,8 @@ export type ApiHarness = {
   database: TestDatabase;
   temporal: TestWorkflowEnvironment;
   client: Client;
+  // The worker's task queue, for a second app (another API process) on the same worker.
+  taskQueue: string;
   stripe?: FakeStripe;
   stop: () => Promise<void>;
 };
@@ -48,6 +50,7 @@ export async function startApiHarness(options: { billing: 'none' | 'stripe' }): 
     database,
     temporal,
     client,
+    taskQueue: worker.taskQueue,
     stripe,
     stop: async () => {
       await worker.stop();

@@ -112,10 +112,11 @@ describe('provisioning a customer', () => {
     expect(stripe.state.customers.size).toBe(0);
   });
 
-  it('joins concurrent provisions of one id into one workflow: one customer, one Stripe customer', async () => {
+  it('joins concurrent provisions of one id into one workflow: one customer, one Stripe customer, created for one caller', async () => {
     const input = provisionInput({ billingInfo });
     const results = await Promise.all([1, 2, 3, 4].map(() => withStripe.provisionCustomer(input)));
     expect(new Set(results.map((r) => r.customer.billingId)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(stripe.state.customers.size).toBe(1);
     const rows = await database.db.selectFrom('customers').select('id').where('id', '=', input.customerId).execute();
     expect(rows).toHaveLength(1);

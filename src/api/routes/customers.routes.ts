@@ -1,8 +1,10 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { customerIdSchema, provisionCustomerSchema, updateCustomerSchema } from '../../domain/customers/customerInput';
 import { checkSubscriptionParams } from '../../domain/customers/checkSubscriptionParams';
+import type { Customer } from '../../domain/customers/customer';
 import { toCustomerView } from '../../domain/customers/toCustomerView';
+import { findAppliedRequest } from '../../db/repositories/appliedRequests.repository';
 import { findCustomer } from '../../db/repositories/customers.repository';
 import { listLive, listLivePackages } from '../../db/repositories/catalogRead.repository';
 import type { Db } from '../../db/createDb';
@@ -10,6 +12,7 @@ import type { AppDependencies } from '../appDependencies';
 import { environmentOf } from '../authenticate';
 import type { RouteBodies } from '../routeBodies';
 import { HttpError, conflict, notFound, unknownReference } from '../httpError';
+import { requestRunOf } from '../idempotency';
 import { parseInput } from '../validate';
 import { runWorkflow } from '../workflowFailures';
 
@@ -30,36 +33,51 @@ export function customersRoutes({ db, workflows, billingProvider }: AppDependenc
   const forProvider = <T>(billingInfo: T | undefined): T | undefined => (billingProvider === 'none' ? undefined : billingInfo);
   const router = Router();
 
+  // 201 to the request that created the customer, also to its retry when the first answer was lost in a crash.
+  async function answerProvision(res: Response, customer: Customer, created: boolean) {
+    const requestRun = requestRunOf(res);
+    const createdEarlier = !created && requestRun ? await findAppliedRequest(db, environmentOf(res), requestRun.requestKey) : undefined;
+    if (createdEarlier) return void res.status(201).json({ customer: createdEarlier.outcome });
+    res.status(created ? 201 : 200).json({ customer });
+  }
+
   router.post('/v1/customers', ...bodies.json, async (req, res) => {
     const input = parseInput(provisionCustomerSchema, req.body);
     const environmentId = environmentOf(res);
-    const existing = await findCustomer(db, environmentId, input.customerId);
-    if (existing?.archived_at) throw archivedIdConflict(input.customerId);
-    if (existing) return void res.status(200).json({ customer: toCustomerView(existing) });
+    const requestRun = requestRunOf(res);
+    // A retry of a request that started its workflow already awaits that run: the checks were made the first time.
+    if (!requestRun?.startedRun) {
+      const existing = await findCustomer(db, environmentId, input.customerId);
+      if (existing?.archived_at) throw archivedIdConflict(input.customerId);
+      if (existing) return answerProvision(res, toCustomerView(existing), false);
 
-    await assertCouponExists(db, environmentId, input.couponId);
-    if (input.subscriptionParams) {
-      const [packages, features] = await Promise.all([listLivePackages(db, environmentId), listLive(db, 'features', environmentId)]);
-      const problem = checkSubscriptionParams(input.subscriptionParams, {
-        packages: new Map(packages.map((p) => [p.id, p])),
-        featureIds: new Set(features.map((f) => f.id)),
-      });
-      if (problem) throw new HttpError(400, problem.code, `${problem.field}: ${problem.message}`, problem.field);
+      await assertCouponExists(db, environmentId, input.couponId);
+      if (input.subscriptionParams) {
+        const [packages, features] = await Promise.all([listLivePackages(db, environmentId), listLive(db, 'features', environmentId)]);
+        const problem = checkSubscriptionParams(input.subscriptionParams, {
+          packages: new Map(packages.map((p) => [p.id, p])),
+          featureIds: new Set(features.map((f) => f.id)),
+        });
+        if (problem) throw new HttpError(400, problem.code, `${problem.field}: ${problem.message}`, problem.field);
+      }
     }
 
     const result = await runWorkflow(() =>
-      workflows.provisionCustomer({
-        environmentId,
-        customerId: input.customerId,
-        name: input.name ?? null,
-        email: input.email ?? null,
-        couponId: input.couponId ?? null,
-        metadata: input.metadata ?? {},
-        billingInfo: forProvider(input.billingInfo),
-      }),
+      workflows.provisionCustomer(
+        {
+          environmentId,
+          customerId: input.customerId,
+          name: input.name ?? null,
+          email: input.email ?? null,
+          couponId: input.couponId ?? null,
+          metadata: input.metadata ?? {},
+          billingInfo: forProvider(input.billingInfo),
+        },
+        requestRun,
+      ),
     );
     if (result.archived) throw archivedIdConflict(input.customerId);
-    res.status(result.created ? 201 : 200).json({ customer: result.customer });
+    await answerProvision(res, result.customer, result.created);
   });
 
   router.get('/v1/customers/:customerId', async (req, res) => {
@@ -73,15 +91,17 @@ export function customersRoutes({ db, workflows, billingProvider }: AppDependenc
     const { customerId } = parseInput(pathSchema, req.params, 'path');
     const input = parseInput(updateCustomerSchema, req.body);
     const environmentId = environmentOf(res);
-    const row = await findCustomer(db, environmentId, customerId);
-    if (!row || row.archived_at) throw notFound(`customer "${customerId}" was not found`, 'customerId');
-    await assertCouponExists(db, environmentId, input.couponId);
-
+    const requestRun = requestRunOf(res);
     const { billingInfo: sentBillingInfo, ...changes } = input;
     const billingInfo = forProvider(sentBillingInfo);
-    // Nothing to change: answer the customer as it is, without a workflow run or a new updatedAt.
-    if (Object.keys(changes).length === 0 && !billingInfo) return void res.json(toCustomerView(row));
-    const result = await runWorkflow(() => workflows.updateCustomer({ environmentId, customerId, changes, billingInfo }));
+    if (!requestRun?.startedRun) {
+      const row = await findCustomer(db, environmentId, customerId);
+      if (!row || row.archived_at) throw notFound(`customer "${customerId}" was not found`, 'customerId');
+      await assertCouponExists(db, environmentId, input.couponId);
+      // Nothing to change: answer the customer as it is, without a workflow run or a new updatedAt.
+      if (Object.keys(changes).length === 0 && !billingInfo) return void res.json(toCustomerView(row));
+    }
+    const result = await runWorkflow(() => workflows.updateCustomer({ environmentId, customerId, changes, billingInfo }, requestRun));
     res.json(result.customer);
   });
 

@@ -1,0 +1,115 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevProcess, type DevProcess } from '../support/devProcess';
+import { startFakeStripe, type FakeStripe } from '../support/fakeStripe';
+import { freePort } from '../support/freePort';
+
+const API_KEY = 'tg_server_crash_update_key_0123456789';
+const FREE_ONLY_CATALOG = `
+products: [{ id: product-app, displayName: App }]
+plans: [{ id: plan-free, productId: product-app, displayName: Free, pricingType: FREE }]
+`;
+
+// The process (API + worker) is killed while a PATCH sent with an Idempotency-Key waits on Stripe. After a
+// restart, another caller renames the customer, then the first caller retries with its key: it gets the
+// outcome of its own update, the newer name stays, and Stripe was asked to apply the rename once.
+describe('a crash in the middle of an update sent with an Idempotency-Key', () => {
+  let stripe: FakeStripe;
+  let dataDir: string;
+  let env: Record<string, string>;
+  let running: DevProcess | undefined;
+
+  beforeAll(async () => {
+    stripe = await startFakeStripe();
+    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-crash-update-'));
+    chmodSync(dataDir, 0o755);
+    writeFileSync(join(dataDir, 'catalog.yaml'), FREE_ONLY_CATALOG);
+    env = {
+      PORT: String(await freePort()),
+      TOLLGATE_DATA_DIR: dataDir,
+      TOLLGATE_PG_PORT: String(await freePort()),
+      TEMPORAL_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      TOLLGATE_API_KEY: API_KEY,
+      TOLLGATE_CATALOG_FILE: join(dataDir, 'catalog.yaml'),
+      STRIPE_SECRET_KEY: 'sk_test_crash',
+      STRIPE_API_BASE: stripe.url,
+    };
+  });
+
+  afterAll(async () => {
+    if (running && running.child.exitCode === null) {
+      running.child.kill('SIGINT');
+      await running.exited;
+    }
+    await stripe?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) =>
+    fetch(`http://127.0.0.1:${env.PORT}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-api-key': API_KEY, ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  // A caller retries while the answer is "still processing" (the recovered workflow waits out its activity timeout).
+  async function untilAnswered(send: () => Promise<Response>) {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const response = await send();
+      if (response.status !== 503) return response;
+    }
+    throw new Error('still processing after 10 attempts');
+  }
+  async function query(text: string) {
+    const client = new pg.Client({ connectionString: `postgres://tollgate:tollgate@127.0.0.1:${env.TOLLGATE_PG_PORT}/tollgate` });
+    await client.connect();
+    try {
+      return (await client.query(text)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('answers the retry with the first outcome, keeps the newer update and applies the change once', { timeout: 240_000 }, async () => {
+    running = startDevProcess(env);
+    await running.ready;
+    const created = await call('POST', '/v1/customers', { customerId: 'renamed', name: 'Before', billingInfo: { currency: 'usd' } });
+    expect(created.status).toBe(201);
+    const billingId = ((await created.json()) as { customer: { billingId: string } }).customer.billingId;
+    const renamesTo = (name: string) =>
+      stripe.requests.filter((r) => r.method === 'POST' && r.path === `/v1/customers/${billingId}` && r.body.name === name);
+
+    // Stripe applies the rename but its answer never reaches the worker: the process dies first.
+    stripe.delayNext(120_000);
+    const abandoned = new AbortController();
+    const rename = () => call('PATCH', '/v1/customers/renamed', { name: 'Original' }, { 'idempotency-key': 'rename-once' }, abandoned.signal);
+    void rename().catch(() => undefined);
+    for (let i = 0; i < 200 && renamesTo('Original').length === 0; i++) await sleep(50);
+    expect(renamesTo('Original')).toHaveLength(1);
+    expect(await query(`select workflow_run_id is not null as tied from idempotent_requests where key = 'rename-once'`)).toEqual([{ tied: true }]);
+    running.child.kill('SIGKILL');
+    await running.exited;
+    abandoned.abort();
+
+    running = startDevProcess(env);
+    await running.ready;
+    const newer = await untilAnswered(() => call('PATCH', '/v1/customers/renamed', { name: 'Newer' }));
+    expect(newer.status).toBe(200);
+
+    const retry = await untilAnswered(() => call('PATCH', '/v1/customers/renamed', { name: 'Original' }, { 'idempotency-key': 'rename-once' }));
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toMatchObject({ customerId: 'renamed', name: 'Original' });
+    expect(((await (await call('GET', '/v1/customers/renamed')).json()) as { name: string }).name).toBe('Newer');
+    expect(stripe.state.customers.get(billingId)?.name).toBe('Newer');
+    // The rename reached Stripe again only as the retried activity, under the same idempotency key.
+    expect(new Set(renamesTo('Original').map((r) => r.idempotencyKey)).size).toBe(1);
+
+    running.child.kill('SIGINT');
+    expect(await running.exited).toBe(0);
+  });
+});
