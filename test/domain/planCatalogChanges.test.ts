@@ -15,7 +15,13 @@ function storeOf(catalog = exampleCatalog(), status: 'PUBLISHED' | 'DRAFT' = 'PU
     packages: new Map(
       [...catalog.plans.map((p) => ['PLAN', p] as const), ...catalog.addons.map((a) => ['ADDON', a] as const)].map(([kind, definition]) => [
         definition.id,
-        { kind, productId: definition.productId, archived: false, latest: { version: 1, status, content: JSON.parse(JSON.stringify(packageContent(definition))) } },
+        {
+          kind,
+          productId: definition.productId,
+          archived: false,
+          latest: { version: 1, status, content: JSON.parse(JSON.stringify(packageContent(definition))) },
+          published: status === 'PUBLISHED' ? { version: 1, content: JSON.parse(JSON.stringify(packageContent(definition))) } : null,
+        },
       ]),
     ),
   };

@@ -35,8 +35,8 @@ export function validateCatalog(catalog: CatalogDocument): CatalogIssue[] {
       else if (plan.productId !== product.id) report(path, `plan "${planId}" belongs to product "${plan.productId}"`);
       else if (key === 'fallbackPlanId' && plan.pricingType !== 'FREE')
         report(path, 'the fallback plan must be FREE: a customer must never fall back onto a plan that charges them');
-      else if (key === 'initialPlanId' && plan.pricingType === 'PAID' && !plan.trial)
-        report(path, 'the initial plan must be FREE or have a trial: new customers have no payment method yet');
+      else if (key === 'initialPlanId' && !(plan.pricingType === 'FREE' || (plan.pricingType === 'PAID' && plan.trial)))
+        report(path, 'the initial plan must be FREE, or PAID with a trial: new customers have no payment method and no negotiated price yet');
     }
   });
 
