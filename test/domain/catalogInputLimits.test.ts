@@ -94,6 +94,18 @@ describe('catalog text from an untrusted caller', () => {
     expect(parseCatalogText('a: &a [*a]')).toMatchObject({ ok: false, issues: [{ path: '(document)' }] });
   });
 
+  it('bounds the work on a hostile document: an entry holds at most 10,000 values, checking stops after 1,000 issues', () => {
+    const badPrice = { billingPeriod: 'WEEKLY', billingModel: 'BARTER', currency: 'zz', amount: -1 };
+    const giant = issuesOf((c) => (c.plans[1]!.prices = Array(3000).fill(badPrice)));
+    expect(giant).toEqual([{ path: 'plans[1]', message: 'holds more than 10000 values' }]);
+    const many = issuesOf((c) => {
+      for (const plan of c.plans) plan.prices = Array(400).fill(badPrice);
+    });
+    // The first plan alone brings 1,600 issues (400 prices, 4 faults each): the other plans are not looked at.
+    expect(many).toHaveLength(1_600);
+    expect(new Set(many.map((issue) => issue.path.split('.')[0]))).toEqual(new Set(['plans[0]']));
+  });
+
   it('reports a syntax error with its line and column, in a bounded message', () => {
     const result = parseCatalogText(`products:\n  - id: p\n x: *${'n'.repeat(10_000)}`);
     expect(result).toMatchObject({ ok: false, issues: [{ path: '(document)', message: expect.stringMatching(/^not valid YAML or JSON at line \d+, column \d+: /) }] });

@@ -143,13 +143,24 @@ const meterSchema = z.strictObject({
 const readOnlyVersion = { version: z.number().int().positive().optional().describe('read-only, as GET /v1/catalog shows it; ignored') };
 const dropVersion = <T extends { version?: number }>({ version: _version, ...definition }: T) => definition;
 
+// One entry of each list of the document, so a validator can check them one by one.
+export const catalogEntrySchemas = {
+  products: productSchema,
+  features: featureSchema,
+  plans: planSchema.extend(readOnlyVersion).transform(dropVersion),
+  addons: addonSchema.extend(readOnlyVersion).transform(dropVersion),
+  coupons: couponSchema,
+  meters: meterSchema,
+};
+export type CatalogSection = keyof typeof catalogEntrySchemas;
+
 export const catalogDocumentSchema = z.strictObject({
-  products: z.array(productSchema).default([]),
-  features: z.array(featureSchema).default([]),
-  plans: z.array(planSchema.extend(readOnlyVersion).transform(dropVersion)).default([]),
-  addons: z.array(addonSchema.extend(readOnlyVersion).transform(dropVersion)).default([]),
-  coupons: z.array(couponSchema).default([]),
-  meters: z.array(meterSchema).default([]),
+  products: z.array(catalogEntrySchemas.products).default([]),
+  features: z.array(catalogEntrySchemas.features).default([]),
+  plans: z.array(catalogEntrySchemas.plans).default([]),
+  addons: z.array(catalogEntrySchemas.addons).default([]),
+  coupons: z.array(catalogEntrySchemas.coupons).default([]),
+  meters: z.array(catalogEntrySchemas.meters).default([]),
 });
 
 export type CatalogDocument = z.infer<typeof catalogDocumentSchema>;
