@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -244,15 +247,42 @@ describe('hostile catalog text', () => {
 
   it('parses aliased text off the event loop: other requests are served meanwhile, and the answer stays small', async () => {
     const { apiKey } = await createTestEnvironment(harness.database.db);
-    // 990 aliases that expand to about 280,000 values: slow to parse, refused by size once parsed.
-    let putSettled = false;
-    const put = putYaml(apiKey, hostileCatalogYaml({ anchors: 10 })).finally(() => (putSettled = true));
-    const health = await api().get('/health');
-    expect(health.status).toBe(200);
-    expect(putSettled).toBe(false);
-    const response = await put;
-    expect(response.status).toBe(400);
-    expect(response.body.error).toMatchObject({ field: '(document)', message: expect.stringContaining('more than 100000 values') });
+    const server = harness.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      // 990 aliases that expand to about 280,000 values: seconds to parse, refused by size once parsed.
+      const text = hostileCatalogYaml({ anchors: 10 });
+      let putSettled = false;
+      let bodySent!: () => void;
+      const sent = new Promise<void>((resolve) => (bodySent = resolve));
+      const put = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const headers = { 'X-API-KEY': apiKey, 'Content-Type': 'application/yaml', 'Content-Length': Buffer.byteLength(text) };
+        const outgoing = httpRequest({ host: '127.0.0.1', port, method: 'PUT', path: '/v1/catalog', headers }, async (incoming) => {
+          const chunks: Buffer[] = [];
+          for await (const chunk of incoming) chunks.push(chunk as Buffer);
+          putSettled = true;
+          resolve({ status: incoming.statusCode!, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        outgoing.on('error', reject).on('finish', () => bodySent());
+        outgoing.end(text);
+      });
+      // Health is asked again and again while the document is parsed: each answer comes while the PUT is pending.
+      // (Parsed on the event loop, the PUT would answer first and at most the one or two asked before it.)
+      await sent;
+      let answeredMeanwhile = 0;
+      while (!putSettled) {
+        const health = await fetch(`http://127.0.0.1:${port}/health`);
+        expect(health.status).toBe(200);
+        if (!putSettled) answeredMeanwhile++;
+      }
+      expect(answeredMeanwhile).toBeGreaterThanOrEqual(3);
+      const response = await put;
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body).error).toMatchObject({ field: '(document)', message: expect.stringContaining('more than 100000 values') });
+    } finally {
+      server.close();
+    }
   });
 
   it('lists the first 20 of tens of thousands of issues, and stops counting at 1,000', async () => {
