@@ -36,6 +36,14 @@ describe('catalog numbers fit where they are stored', () => {
     expect(issuesOf((c) => ((c as { coupons: unknown[] }).coupons = [percentCoupon(-0)]))[0]?.path).toBe('coupons[0].percentOff');
   });
 
+  it('refuses a trial longer than Stripe allows (730 days)', () => {
+    expect(issuesOf((c) => (c.plans[2]!.trial = { duration: 25, unit: 'MONTH' }))).toEqual([
+      { path: 'plans[2].trial.duration', message: 'at most 24 months (730 days, the longest trial Stripe allows)' },
+    ]);
+    expect(issuesOf((c) => (c.plans[2]!.trial = { duration: 24, unit: 'MONTH' }))).toEqual([]);
+    expect(issuesOf((c) => (c.plans[2]!.trial = { duration: 731, unit: 'DAY' }))[0]?.path).toBe('plans[2].trial.duration');
+  });
+
   it('refuses YAML infinities and not-a-number, naming the path', () => {
     const yaml = (value: string) => parseCatalogText(`addons:\n  - { id: a, productId: p, displayName: A, maxQuantity: ${value} }\n`);
     for (const value of ['.inf', '-.inf', '.nan', '1e400']) expect(yaml(value)).toMatchObject({ ok: false, issues: [{ path: 'addons[0].maxQuantity' }] });

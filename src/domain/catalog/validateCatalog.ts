@@ -49,6 +49,8 @@ export function validateCatalog(catalog: CatalogDocument): CatalogIssue[] {
   catalog.plans.forEach((plan, index) => {
     packageRules('plans', plan, index);
     if (plan.trial && plan.pricingType !== 'PAID') report(`plans[${index}].trial`, 'only PAID plans can have a trial');
+    // Stripe takes trials of at most 730 days; the schema bounds days, months are bounded here.
+    if (plan.trial?.unit === 'MONTH' && plan.trial.duration > 24) report(`plans[${index}].trial.duration`, 'at most 24 months (730 days, the longest trial Stripe allows)');
     plan.compatibleAddonIds.forEach((addonId, addonIndex) => {
       const path = `plans[${index}].compatibleAddonIds[${addonIndex}]`;
       const addon = addons.get(addonId)?.value;
