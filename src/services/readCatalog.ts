@@ -1,6 +1,8 @@
 import type { Db } from '../db/createDb';
+import { catalogAsDocument } from '../domain/catalog/catalogAsDocument';
 import {
   listLive,
+  loadStoredCatalog,
   listLivePackages,
   toCouponDefinition,
   toFeatureDefinition,
@@ -26,4 +28,9 @@ export async function readCatalog(db: Db, environmentId: string) {
     coupons: coupons.map(toCouponDefinition),
     meters: meters.map(toMeterDefinition),
   };
+}
+
+// The catalog as an appliable document (GET /v1/catalog?format=document): drafts included, no version numbers.
+export async function readCatalogDocument(db: Db, environmentId: string) {
+  return catalogAsDocument(await loadStoredCatalog(db, environmentId));
 }

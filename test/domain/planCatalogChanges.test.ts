@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { packageContent, planCatalogChanges, type StoredCatalog } from '../../src/domain/catalog/planCatalogChanges';
-import { exampleCatalog } from '../support/exampleCatalog';
+import { packageContent, planCatalogChanges, type CatalogChange, type StoredCatalog } from '../../src/domain/catalog/planCatalogChanges';
+import { exampleCatalog, type exampleCatalogInput } from '../support/exampleCatalog';
 
 const emptyStore = (): StoredCatalog => ({ products: new Map(), features: new Map(), coupons: new Map(), meters: new Map(), packages: new Map() });
 
@@ -15,7 +15,13 @@ function storeOf(catalog = exampleCatalog(), status: 'PUBLISHED' | 'DRAFT' = 'PU
     packages: new Map(
       [...catalog.plans.map((p) => ['PLAN', p] as const), ...catalog.addons.map((a) => ['ADDON', a] as const)].map(([kind, definition]) => [
         definition.id,
-        { kind, productId: definition.productId, archived: false, latest: { version: 1, status, content: JSON.parse(JSON.stringify(packageContent(definition))) } },
+        {
+          kind,
+          productId: definition.productId,
+          archived: false,
+          latest: { version: 1, status, content: JSON.parse(JSON.stringify(packageContent(definition))) },
+          published: status === 'PUBLISHED' ? { version: 1, content: JSON.parse(JSON.stringify(packageContent(definition))) } : null,
+        },
       ]),
     ),
   };
@@ -43,17 +49,20 @@ describe('planning catalog changes', () => {
 
   it('rewrites a draft in place and publishes it when asked', () => {
     const draftStore = storeOf(exampleCatalog(), 'DRAFT');
-    const stillDraft = exampleCatalog((c) => c.plans.forEach((p) => ((p as { status?: string }).status = 'DRAFT')));
-    expect(planCatalogChanges(draftStore, stillDraft).changes.filter((c) => c.type === 'package' && c.entity === 'plan')).toEqual([]);
-    const editedDraft = exampleCatalog((c) => {
-      c.plans.forEach((p) => ((p as { status?: string }).status = 'DRAFT'));
-      c.plans[0]!.displayName = 'Free forever';
-    });
-    expect(planCatalogChanges(draftStore, editedDraft).changes).toContainEqual(
-      expect.objectContaining({ id: 'plan-free', versionAction: 'replaceDraft', version: 1, status: 'DRAFT' }),
-    );
+    // plan-free starts and ends customer journeys, so it is published; the others stay drafts.
+    const draftsBut = (change?: (input: ReturnType<typeof exampleCatalogInput>) => void) =>
+      exampleCatalog((c) => {
+        c.plans.slice(1).forEach((p) => ((p as { status?: string }).status = 'DRAFT'));
+        change?.(c);
+      });
+    const planChanges = (changes: CatalogChange[]) => changes.filter((c) => c.type === 'package' && c.entity === 'plan' && c.id !== 'plan-free');
+    expect(planChanges(planCatalogChanges(draftStore, draftsBut()).changes)).toEqual([]);
+    const editedDraft = draftsBut((c) => (c.plans[1]!.displayName = 'Basic plus'));
+    expect(planChanges(planCatalogChanges(draftStore, editedDraft).changes)).toEqual([
+      expect.objectContaining({ id: 'plan-basic', versionAction: 'replaceDraft', version: 1, status: 'DRAFT' }),
+    ]);
     expect(planCatalogChanges(draftStore, exampleCatalog()).changes).toContainEqual(
-      expect.objectContaining({ id: 'plan-free', versionAction: 'replaceDraft', version: 1, status: 'PUBLISHED' }),
+      expect.objectContaining({ id: 'plan-basic', versionAction: 'replaceDraft', version: 1, status: 'PUBLISHED' }),
     );
   });
 
@@ -63,6 +72,26 @@ describe('planning catalog changes', () => {
       c.plans[2]!.displayName = 'Pro 2';
     });
     expect(planCatalogChanges(storeOf(), draft).changes).toEqual([expect.objectContaining({ id: 'plan-pro', versionAction: 'insert', version: 2, status: 'DRAFT' })]);
+  });
+
+  it('leaves a pending draft alone when the document repeats the published version (the plain GET answer)', () => {
+    const store = storeOf();
+    const pro = store.packages.get('plan-pro')!;
+    pro.latest = { version: 2, status: 'DRAFT', content: { ...(pro.latest!.content as object), displayName: 'Pro 2' } };
+    expect(planCatalogChanges(store, exampleCatalog())).toEqual({ changes: [], issues: [] });
+    const published = exampleCatalog((c) => (c.plans[2]!.displayName = 'Pro 2'));
+    expect(planCatalogChanges(store, published).changes).toEqual([expect.objectContaining({ id: 'plan-pro', versionAction: 'replaceDraft', version: 2, status: 'PUBLISHED' })]);
+  });
+
+  it('refuses a journey plan that has no published version, and accepts a draft beside a published one', () => {
+    const draftFree = exampleCatalog((c) => ((c.plans[0] as { status?: string }).status = 'DRAFT'));
+    const { issues } = planCatalogChanges(emptyStore(), draftFree);
+    expect(issues).toEqual([
+      { path: 'products[0].customerJourney.initialPlanId', message: 'plan "plan-free" has no PUBLISHED version: customers can only be put on a published plan' },
+      { path: 'products[0].customerJourney.fallbackPlanId', message: 'plan "plan-free" has no PUBLISHED version: customers can only be put on a published plan' },
+    ]);
+    expect(planCatalogChanges(storeOf(exampleCatalog(), 'DRAFT'), draftFree).issues).toHaveLength(2);
+    expect(planCatalogChanges(storeOf(), draftFree).issues).toEqual([]);
   });
 
   it('archives what the document no longer lists and restores it when it returns', () => {

@@ -49,6 +49,30 @@ describe('catalog document validation', () => {
     expect(issuesOf((c) => (c.products[0]!.customerJourney = { initialPlanId: 'plan-pro' }))).toEqual([]);
   });
 
+  it('refuses a CUSTOM initial plan: only FREE, or PAID with a trial, can take a new customer', () => {
+    const custom = issuesOf((c) => {
+      c.plans.push({ id: 'plan-enterprise', productId: 'product-app', displayName: 'Enterprise', pricingType: 'CUSTOM' });
+      c.products[0]!.customerJourney = { initialPlanId: 'plan-enterprise', fallbackPlanId: 'plan-free' };
+    });
+    expect(custom).toEqual([
+      {
+        path: 'products[0].customerJourney.initialPlanId',
+        message: 'the initial plan must be FREE, or PAID with a trial: new customers have no payment method and no negotiated price yet',
+      },
+    ]);
+    const customFallback = issuesOf((c) => {
+      c.plans.push({ id: 'plan-enterprise', productId: 'product-app', displayName: 'Enterprise', pricingType: 'CUSTOM' });
+      c.products[0]!.customerJourney = { fallbackPlanId: 'plan-enterprise' };
+    });
+    expect(customFallback.map((i) => i.path)).toEqual(['products[0].customerJourney.fallbackPlanId']);
+  });
+
+  it('accepts the version number GET /v1/catalog shows, and drops it', () => {
+    const result = checkCatalogDocument({ ...exampleCatalogInput(), plans: exampleCatalogInput().plans.map((plan) => ({ ...plan, version: 7 })) });
+    expect(result.ok && result.catalog.plans.every((plan) => !('version' in plan))).toBe(true);
+    expect(issuesOf((c) => Object.assign(c.addons[0]!, { version: 'latest' }))[0]?.path).toBe('addons[0].version');
+  });
+
   it('checks prices: paid plans need one, free plans have none, one currency per period, per-unit needs a number feature', () => {
     expect(issuesOf((c) => (c.plans[1]!.prices = []))).toContainEqual({ path: 'plans[1].prices', message: 'a PAID package needs at least one price' });
     expect(issuesOf((c) => (c.plans[0]!.prices = [{ billingPeriod: 'MONTHLY', billingModel: 'FLAT_FEE', currency: 'usd', amount: 1 }]))[0]?.path).toBe('plans[0].prices');

@@ -61,22 +61,27 @@ const byId = <R extends { id: string; archived_at: Date | null }, T>(rows: R[], 
 
 // Everything of one environment's catalog, archived entries included, as the change planner needs it.
 export async function loadStoredCatalog(db: DbOrTransaction, environmentId: string): Promise<StoredCatalog> {
-  const [products, features, coupons, meters, packages, latestVersions] = await Promise.all([
-    db.selectFrom('products').selectAll().where('environment_id', '=', environmentId).execute(),
-    db.selectFrom('features').selectAll().where('environment_id', '=', environmentId).execute(),
-    db.selectFrom('coupons').selectAll().where('environment_id', '=', environmentId).execute(),
-    db.selectFrom('meters').selectAll().where('environment_id', '=', environmentId).execute(),
-    db.selectFrom('packages').selectAll().where('environment_id', '=', environmentId).execute(),
+  const newestVersions = (publishedOnly: boolean) =>
     db
       .selectFrom('package_versions')
       .distinctOn('package_id')
       .select(['package_id', 'version', 'status', 'content'])
       .where('environment_id', '=', environmentId)
+      .$if(publishedOnly, (query) => query.where('status', '=', 'PUBLISHED'))
       .orderBy('package_id')
       .orderBy('version', 'desc')
-      .execute(),
+      .execute();
+  const [products, features, coupons, meters, packages, latestVersions, publishedVersions] = await Promise.all([
+    db.selectFrom('products').selectAll().where('environment_id', '=', environmentId).execute(),
+    db.selectFrom('features').selectAll().where('environment_id', '=', environmentId).execute(),
+    db.selectFrom('coupons').selectAll().where('environment_id', '=', environmentId).execute(),
+    db.selectFrom('meters').selectAll().where('environment_id', '=', environmentId).execute(),
+    db.selectFrom('packages').selectAll().where('environment_id', '=', environmentId).execute(),
+    newestVersions(false),
+    newestVersions(true),
   ]);
   const latestByPackage = new Map(latestVersions.map((v) => [v.package_id, v]));
+  const publishedByPackage = new Map(publishedVersions.map((v) => [v.package_id, v]));
   return {
     products: byId(products, toProductDefinition),
     features: byId(features, toFeatureDefinition),
@@ -85,6 +90,7 @@ export async function loadStoredCatalog(db: DbOrTransaction, environmentId: stri
     packages: new Map(
       packages.map((row): [string, StoredPackage] => {
         const latest = latestByPackage.get(row.id);
+        const published = publishedByPackage.get(row.id);
         return [
           row.id,
           {
@@ -92,6 +98,7 @@ export async function loadStoredCatalog(db: DbOrTransaction, environmentId: stri
             productId: row.product_id,
             archived: row.archived_at !== null,
             latest: latest ? { version: latest.version, status: latest.status, content: latest.content } : null,
+            published: published ? { version: published.version, content: published.content } : null,
           },
         ];
       }),

@@ -8,7 +8,17 @@ export const catalogIdSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'must start with a letter or digit and contain only letters, digits, "_", ".", ":" or "-"');
 
+// Every number fits the column (or jsonb value) that stores it, so a bad value is a 400 here, never a 500 at insert.
+const POSTGRES_INTEGER_MAX = 2_147_483_647;
 const minorUnits = z.number().int('must be an integer amount in minor units (cents)').min(0).max(99_999_999_999);
+// Counts kept in bigint columns or jsonb: integers JavaScript holds exactly.
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+// coupons.percent_off is numeric(5, 2): a third decimal would be rounded away silently (0.001 would become 0 %).
+const percentage = z
+  .number()
+  .gt(0)
+  .max(100)
+  .refine((value) => Number(value.toFixed(2)) === value, 'at most 2 decimals are allowed (e.g. 12.5 or 12.25)');
 const currencySchema = z
   .string()
   .transform((value) => value.toLowerCase())
@@ -20,7 +30,7 @@ export const billingPeriodSchema = z.enum(BILLING_PERIODS);
 export const RESET_PERIODS = ['HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'] as const;
 
 const tierSchema = z.strictObject({
-  upTo: z.number().int().positive().optional(),
+  upTo: count.positive().optional(),
   unitAmount: minorUnits,
   flatAmount: minorUnits.optional(),
 });
@@ -44,8 +54,8 @@ const priceSchema = z.strictObject({
 
 const entitlementSchema = z.strictObject({
   featureId: catalogIdSchema,
-  value: z.number().int().min(0).optional(),
-  usageLimit: z.number().int().min(0).optional(),
+  value: count.optional(),
+  usageLimit: count.optional(),
   unlimited: z.boolean().optional(),
   hasSoftLimit: z.boolean().optional(),
   resetPeriod: z.enum(RESET_PERIODS).optional(),
@@ -77,7 +87,7 @@ export const addonSchema = z.strictObject({
   id: catalogIdSchema,
   ...packageFields,
   pricingType: z.enum(['FREE', 'PAID']).default('PAID'),
-  maxQuantity: z.number().int().positive().optional(),
+  maxQuantity: z.number().int().positive().max(POSTGRES_INTEGER_MAX).optional(),
 });
 
 const productSchema = z.strictObject({
@@ -104,7 +114,7 @@ const couponSchema = z.strictObject({
   id: catalogIdSchema,
   displayName: z.string().min(1).max(200),
   discountType: z.enum(['PERCENTAGE', 'FIXED']),
-  percentOff: z.number().gt(0).max(100).optional(),
+  percentOff: percentage.optional(),
   amountsOff: z.array(z.strictObject({ currency: currencySchema, amount: minorUnits.min(1) })).optional(),
   durationType: z.enum(['FOREVER', 'ONCE', 'REPEATING']),
   durationInMonths: z.number().int().positive().max(120).optional(),
@@ -129,13 +139,28 @@ const meterSchema = z.strictObject({
   }),
 });
 
+// GET /v1/catalog shows each plan's and add-on's version number; a PUT of that answer accepts it and ignores it.
+const readOnlyVersion = { version: z.number().int().positive().optional().describe('read-only, as GET /v1/catalog shows it; ignored') };
+const dropVersion = <T extends { version?: number }>({ version: _version, ...definition }: T) => definition;
+
+// One entry of each list of the document, so a validator can check them one by one.
+export const catalogEntrySchemas = {
+  products: productSchema,
+  features: featureSchema,
+  plans: planSchema.extend(readOnlyVersion).transform(dropVersion),
+  addons: addonSchema.extend(readOnlyVersion).transform(dropVersion),
+  coupons: couponSchema,
+  meters: meterSchema,
+};
+export type CatalogSection = keyof typeof catalogEntrySchemas;
+
 export const catalogDocumentSchema = z.strictObject({
-  products: z.array(productSchema).default([]),
-  features: z.array(featureSchema).default([]),
-  plans: z.array(planSchema).default([]),
-  addons: z.array(addonSchema).default([]),
-  coupons: z.array(couponSchema).default([]),
-  meters: z.array(meterSchema).default([]),
+  products: z.array(catalogEntrySchemas.products).default([]),
+  features: z.array(catalogEntrySchemas.features).default([]),
+  plans: z.array(catalogEntrySchemas.plans).default([]),
+  addons: z.array(catalogEntrySchemas.addons).default([]),
+  coupons: z.array(catalogEntrySchemas.coupons).default([]),
+  meters: z.array(catalogEntrySchemas.meters).default([]),
 });
 
 export type CatalogDocument = z.infer<typeof catalogDocumentSchema>;

@@ -20,6 +20,8 @@ export type StoredPackage = {
   productId: string;
   archived: boolean;
   latest: { version: number; status: VersionStatus; content: unknown } | null;
+  // The newest published version, when there is one (the latest, or the one below a draft).
+  published: { version: number; content: unknown } | null;
 };
 
 // What the database holds now, in the document's own terms.
@@ -85,6 +87,7 @@ export function planCatalogChanges(stored: StoredCatalog, desired: CatalogDocume
     });
   checkPackage('PLAN', desired.plans, 'plans');
   checkPackage('ADDON', desired.addons, 'addons');
+  issues.push(...checkJourneyPlansArePublished(stored, desired));
   if (issues.length > 0) return { changes: [], issues };
 
   const simple = <E extends SimpleEntity, T extends { id: string }>(entity: E, storedMap: Map<string, StoredEntity<T>>, wanted: T[]) => {
@@ -140,6 +143,10 @@ function planPackage(definition: PackageDefinition, entity: 'plan' | 'addon', ex
   const sameContent = canonicalJson(latest.content) === canonicalJson(content);
   if (latest.status === 'DRAFT') {
     if (sameContent && definition.status === 'DRAFT') return packageAction === 'keep' ? undefined : { ...base, packageAction, versionAction: 'none', version: latest.version };
+    // The published version already says this (GET /v1/catalog shows it so): it stays on sale, the draft stays pending.
+    const published = existing.published;
+    if (definition.status === 'PUBLISHED' && published && canonicalJson(published.content) === canonicalJson(content))
+      return packageAction === 'keep' ? undefined : { ...base, packageAction, versionAction: 'none', version: published.version };
     return { ...base, packageAction, versionAction: 'replaceDraft', version: latest.version };
   }
   if (sameContent) return packageAction === 'keep' ? undefined : { ...base, packageAction, versionAction: 'none', version: latest.version, status: 'PUBLISHED' };
@@ -148,4 +155,17 @@ function planPackage(definition: PackageDefinition, entity: 'plan' | 'addon', ex
 
 function describeType(feature: FeatureDefinition): string {
   return feature.meterType === 'None' ? feature.featureType : `${feature.featureType} metered ${feature.meterType}`;
+}
+
+// A customer is only ever put on a published version: a journey plan that is a DRAFT in the document
+// needs a version already on sale (a draft beside it is fine).
+function checkJourneyPlansArePublished(stored: StoredCatalog, desired: CatalogDocument): CatalogIssue[] {
+  const drafts = new Set(desired.plans.filter((plan) => plan.status === 'DRAFT').map((plan) => plan.id));
+  return desired.products.flatMap((product, index) =>
+    (['initialPlanId', 'fallbackPlanId'] as const).flatMap((key) => {
+      const planId = product.customerJourney[key];
+      if (planId === undefined || !drafts.has(planId) || stored.packages.get(planId)?.published) return [];
+      return [{ path: `products[${index}].customerJourney.${key}`, message: `plan "${planId}" has no PUBLISHED version: customers can only be put on a published plan` }];
+    }),
+  );
 }

@@ -35,8 +35,8 @@ export function validateCatalog(catalog: CatalogDocument): CatalogIssue[] {
       else if (plan.productId !== product.id) report(path, `plan "${planId}" belongs to product "${plan.productId}"`);
       else if (key === 'fallbackPlanId' && plan.pricingType !== 'FREE')
         report(path, 'the fallback plan must be FREE: a customer must never fall back onto a plan that charges them');
-      else if (key === 'initialPlanId' && plan.pricingType === 'PAID' && !plan.trial)
-        report(path, 'the initial plan must be FREE or have a trial: new customers have no payment method yet');
+      else if (key === 'initialPlanId' && !(plan.pricingType === 'FREE' || (plan.pricingType === 'PAID' && plan.trial)))
+        report(path, 'the initial plan must be FREE, or PAID with a trial: new customers have no payment method and no negotiated price yet');
     }
   });
 
@@ -49,6 +49,8 @@ export function validateCatalog(catalog: CatalogDocument): CatalogIssue[] {
   catalog.plans.forEach((plan, index) => {
     packageRules('plans', plan, index);
     if (plan.trial && plan.pricingType !== 'PAID') report(`plans[${index}].trial`, 'only PAID plans can have a trial');
+    // Stripe takes trials of at most 730 days; the schema bounds days, months are bounded here.
+    if (plan.trial?.unit === 'MONTH' && plan.trial.duration > 24) report(`plans[${index}].trial.duration`, 'at most 24 months (730 days, the longest trial Stripe allows)');
     plan.compatibleAddonIds.forEach((addonId, addonIndex) => {
       const path = `plans[${index}].compatibleAddonIds[${addonIndex}]`;
       const addon = addons.get(addonId)?.value;
