@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { catalogDocumentSchema } from '../domain/catalog/catalogDocument';
 import { provisionCustomerSchema, updateCustomerSchema } from '../domain/customers/customerInput';
+import { catalogQuerySchema } from './routes/catalog.routes';
 import {
   applyCatalogResponseSchema,
   catalogViewSchema,
@@ -17,6 +18,7 @@ type Operation = {
   summary: string;
   open?: boolean;
   pathParams?: string[];
+  query?: z.ZodObject;
   body?: z.ZodType;
   // Media types the body may be sent as (JSON unless said otherwise).
   bodyTypes?: string[];
@@ -31,7 +33,7 @@ const error = (description: string): Response => ({ description, schema: errorRe
 function commonResponses(op: Operation): Record<number, Response> {
   const responses: Record<number, Response> = { 431: error('The request headers are too large') };
   if (!op.open) responses[401] = error('Missing, unknown or revoked API key (`X-API-KEY` header)');
-  if (op.body || op.pathParams) responses[400] = error('Invalid input; `error.field` names the offending field, `error.details` lists the first issues');
+  if (op.body || op.pathParams || op.query) responses[400] = error('Invalid input; `error.field` names the offending field, `error.details` lists the first issues');
   if (op.body) {
     responses[409] = error('`REQUEST_IN_PROGRESS`: a request with this Idempotency-Key is still running; retry it');
     responses[413] = error('The body is larger than 2 MB');
@@ -51,7 +53,10 @@ function commonResponses(op: Operation): Record<number, Response> {
 // The routes, described from the same zod schemas that validate them.
 const operations: Operation[] = [
   { method: 'get', path: '/health', summary: 'Liveness of Postgres and Temporal', open: true, responses: { 200: { description: 'Ready', schema: healthResponseSchema }, 503: { description: 'A dependency is down', schema: healthResponseSchema } } },
-  { method: 'get', path: '/v1/catalog', summary: 'The live catalog of the key\'s environment', responses: { 200: { description: 'Catalog', schema: catalogViewSchema } } },
+  {
+    method: 'get', path: '/v1/catalog', summary: 'The live catalog of the key\'s environment; `format=document`: the appliable document (drafts included), which PUT takes back unchanged',
+    query: catalogQuerySchema, responses: { 200: { description: 'Catalog', schema: catalogViewSchema } },
+  },
   {
     method: 'put', path: '/v1/catalog', summary: 'Apply a catalog document (JSON, or YAML with Content-Type application/yaml); idempotent', body: catalogDocumentSchema,
     bodyTypes: ['application/json', 'application/yaml'],
@@ -107,6 +112,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
       ...(op.open ? { security: [] } : {}),
       parameters: [
         ...(op.pathParams ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+        ...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema: jsonSchema(schema as z.ZodType, 'input') })),
         ...(op.body ? [idempotencyKeyParameter] : []),
       ],
       ...(op.body && {

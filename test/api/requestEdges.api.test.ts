@@ -218,7 +218,8 @@ describe('the error shape', () => {
     expect(patch.responses['200'].headers['Idempotent-Replayed']).toBeDefined();
     expect(patch.parameters.map((p: { name: string }) => p.name)).toEqual(['customerId', 'Idempotency-Key']);
     expect(Object.keys(document.paths['/v1/catalog'].put.requestBody.content)).toEqual(['application/json', 'application/yaml']);
-    expect(Object.keys(document.paths['/v1/catalog'].get.responses)).toEqual(expect.arrayContaining(['200', '401', '503']));
+    expect(Object.keys(document.paths['/v1/catalog'].get.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '503']));
+    expect(document.paths['/v1/catalog'].get.parameters).toEqual([expect.objectContaining({ name: 'format', in: 'query', schema: expect.objectContaining({ enum: ['document'] }) })]);
   });
 });
 
