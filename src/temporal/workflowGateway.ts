@@ -96,6 +96,43 @@ export function createWorkflowGateway(client: Client, options: WorkflowGatewayOp
     }
   }
 
+  // Starts the only run of `workflowId` for this request (or awaits the run an earlier attempt of it started).
+  // While another request's run holds the id, `whileBusy` waits for it and may answer for it; otherwise this
+  // request tries again, until the result timeout.
+  async function startAlone<T>(
+    workflowType: string,
+    workflowId: string,
+    input: { environmentId: string; customerId: string },
+    requestRun: RequestRun | undefined,
+    whileBusy: (running: WorkflowHandle) => Promise<T | undefined>,
+  ): Promise<T> {
+    const earlier = await earlierRunResult<T>(requestRun, workflowId);
+    if (earlier) return earlier.result;
+    const args = [{ ...input, ...(requestRun && { requestKey: requestRun.requestKey }) }];
+    const deadline = Date.now() + resultTimeoutMs;
+    for (;;) {
+      try {
+        const handle = await withStartDeadline(() =>
+          client.workflow.start(workflowType, {
+            args,
+            taskQueue: options.taskQueue,
+            workflowId,
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+            typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
+          }),
+        );
+        await requestRun?.recordStartedRun({ workflowId, runId: handle.firstExecutionRunId });
+        return await awaitResult<T>(handle);
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        if (Date.now() > deadline) throw new WorkflowStillRunning(workflowId);
+        const answer = await whileBusy(client.workflow.getHandle(workflowId));
+        if (answer !== undefined) return answer;
+      }
+    }
+  }
+
   return {
     // How long a request may take from claiming its Idempotency-Key to recording the run it started. An
     // unfinished claim older than this, without a run, was left by a process that died before the start.
@@ -105,61 +142,22 @@ export function createWorkflowGateway(client: Client, options: WorkflowGatewayOp
     // that started the run which created it answers "created".
     async provisionCustomer(input: ProvisionCustomerWorkflowInput, requestRun?: RequestRun): Promise<ProvisionCustomerWorkflowResult> {
       const workflowId = workflowIds.provisionCustomer(input.environmentId, input.customerId);
-      const earlier = await earlierRunResult<ProvisionCustomerWorkflowResult>(requestRun, workflowId);
-      if (earlier) return earlier.result;
-      const args: [ProvisionCustomerWorkflowInput] = [{ ...input, ...(requestRun && { requestKey: requestRun.requestKey }) }];
-      const deadline = Date.now() + resultTimeoutMs;
-      for (;;) {
-        try {
-          const handle = await withStartDeadline(() => client.workflow.start('provisionCustomerWorkflow', {
-            args,
-            taskQueue: options.taskQueue,
-            workflowId,
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-            typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
-          }));
-          await requestRun?.recordStartedRun({ workflowId, runId: handle.firstExecutionRunId });
-          return await awaitResult(handle);
-        } catch (error) {
-          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-          if (Date.now() > deadline) throw new WorkflowStillRunning(workflowId);
-          // Another request's run: the customer it provisions answers this request too ("not created"). If it
-          // provisions none (it failed, e.g. on that request's declined card), this request starts its own run.
-          const joined = await awaitResult<ProvisionCustomerWorkflowResult>(client.workflow.getHandle(workflowId)).catch(() => undefined);
-          if (joined) return { ...joined, created: false };
-        }
-      }
+      // Another request's run: the customer it provisions answers this request too ("not created"). If it
+      // provisions none (it failed, e.g. on that request's declined card), this request starts its own run.
+      return startAlone('provisionCustomerWorkflow', workflowId, input, requestRun, async (running) => {
+        const joined = await awaitResult<ProvisionCustomerWorkflowResult>(running).catch(() => undefined);
+        return joined && { ...joined, created: false };
+      });
     },
 
     // One update of a customer at a time: the billing provider and Postgres see updates in the same order,
     // so they cannot end up disagreeing. A request that finds an update running waits for it, then starts.
     async updateCustomer(input: UpdateCustomerWorkflowInput, requestRun?: RequestRun): Promise<{ customer: Customer }> {
       const workflowId = workflowIds.updateCustomer(input.environmentId, input.customerId);
-      const earlier = await earlierRunResult<{ customer: Customer }>(requestRun, workflowId);
-      if (earlier) return earlier.result;
-      const args: [UpdateCustomerWorkflowInput] = [{ ...input, ...(requestRun && { requestKey: requestRun.requestKey }) }];
-      const deadline = Date.now() + resultTimeoutMs;
-      for (;;) {
-        try {
-          const handle = await withStartDeadline(() =>
-            client.workflow.start('updateCustomerWorkflow', {
-              args,
-              taskQueue: options.taskQueue,
-              workflowId,
-              workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-              workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-              typedSearchAttributes: searchAttributes(input.environmentId, input.customerId),
-            }),
-          );
-          await requestRun?.recordStartedRun({ workflowId, runId: handle.firstExecutionRunId });
-          return await awaitResult(handle);
-        } catch (error) {
-          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-          if (Date.now() > deadline) throw new WorkflowStillRunning(workflowId);
-          await awaitResult(client.workflow.getHandle(workflowId)).catch(() => undefined);
-        }
-      }
+      return startAlone<{ customer: Customer }>('updateCustomerWorkflow', workflowId, input, requestRun, async (running) => {
+        await awaitResult(running).catch(() => undefined);
+        return undefined;
+      });
     },
 
     // Starts the catalog sync, or tells the running one that there is more to do.

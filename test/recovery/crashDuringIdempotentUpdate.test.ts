@@ -1,53 +1,29 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevProcess, type DevProcess } from '../support/devProcess';
+import { prepareDevInstance, startDevProcess, stopIfRunning, type DevInstanceFolder, type DevProcess } from '../support/devProcess';
 import { startFakeStripe, type FakeStripe } from '../support/fakeStripe';
-import { freePort } from '../support/freePort';
 
 const API_KEY = 'tg_server_crash_update_key_0123456789';
-const FREE_ONLY_CATALOG = `
-products: [{ id: product-app, displayName: App }]
-plans: [{ id: plan-free, productId: product-app, displayName: Free, pricingType: FREE }]
-`;
-
 // The process (API + worker) is killed while a PATCH sent with an Idempotency-Key waits on Stripe. After a
 // restart, another caller renames the customer, then the first caller retries with its key: it gets the
 // outcome of its own update, the newer name stays, and Stripe was asked to apply the rename once.
 describe('a crash in the middle of an update sent with an Idempotency-Key', () => {
   let stripe: FakeStripe;
-  let dataDir: string;
   let env: Record<string, string>;
   let running: DevProcess | undefined;
+  let instance: DevInstanceFolder | undefined;
 
   beforeAll(async () => {
     stripe = await startFakeStripe();
-    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-crash-update-'));
-    chmodSync(dataDir, 0o755);
-    writeFileSync(join(dataDir, 'catalog.yaml'), FREE_ONLY_CATALOG);
-    env = {
-      PORT: String(await freePort()),
-      TOLLGATE_DATA_DIR: dataDir,
-      TOLLGATE_PG_PORT: String(await freePort()),
-      TEMPORAL_PORT: String(await freePort()),
-      TEMPORAL_UI_PORT: String(await freePort()),
-      TOLLGATE_API_KEY: API_KEY,
-      TOLLGATE_CATALOG_FILE: join(dataDir, 'catalog.yaml'),
-      STRIPE_SECRET_KEY: 'sk_test_crash',
-      STRIPE_API_BASE: stripe.url,
-    };
+    instance = await prepareDevInstance({ name: 'crash-update', apiKey: API_KEY, env: { STRIPE_SECRET_KEY: 'sk_test_crash', STRIPE_API_BASE: stripe.url } });
+    env = instance.env;
   });
 
   afterAll(async () => {
-    if (running && running.child.exitCode === null) {
-      running.child.kill('SIGINT');
-      await running.exited;
-    }
+    await stopIfRunning(running);
     await stripe?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    instance?.remove();
   });
 
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) =>

@@ -1,9 +1,5 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevProcess, type DevProcess } from '../support/devProcess';
-import { freePort } from '../support/freePort';
+import { prepareDevInstance, startDevProcess, stopIfRunning, type DevInstanceFolder, type DevProcess } from '../support/devProcess';
 
 const API_KEY = 'tg_server_restart_test_key_0123456789';
 const FILE_CATALOG = `
@@ -18,9 +14,9 @@ const API_CATALOG = {
 
 // `npm start` twice on the same data: what PUT /v1/catalog applied in between survives the restart.
 describe('the catalog file across restarts of npm start', () => {
-  let dataDir: string;
   let env: Record<string, string>;
   let running: DevProcess | undefined;
+  let instance: DevInstanceFolder | undefined;
 
   const start = async (extra: Record<string, string> = {}) => {
     running = startDevProcess({ ...env, ...extra });
@@ -35,27 +31,13 @@ describe('the catalog file across restarts of npm start', () => {
     fetch(`http://127.0.0.1:${env.PORT}${path}`, { ...init, headers: { 'content-type': 'application/json', 'x-api-key': API_KEY } });
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-restart-'));
-    chmodSync(dataDir, 0o755);
-    writeFileSync(join(dataDir, 'catalog.yaml'), FILE_CATALOG);
-    env = {
-      PORT: String(await freePort()),
-      TOLLGATE_DATA_DIR: dataDir,
-      TOLLGATE_PG_PORT: String(await freePort()),
-      TEMPORAL_PORT: String(await freePort()),
-      TEMPORAL_UI_PORT: String(await freePort()),
-      TOLLGATE_API_KEY: API_KEY,
-      TOLLGATE_CATALOG_FILE: join(dataDir, 'catalog.yaml'),
-      BILLING_PROVIDER: 'none',
-    };
+    instance = await prepareDevInstance({ name: 'restart', apiKey: API_KEY, catalog: FILE_CATALOG, env: { BILLING_PROVIDER: 'none' } });
+    env = instance.env;
   });
 
   afterAll(async () => {
-    if (running && running.child.exitCode === null) {
-      running.child.kill('SIGINT');
-      await running.exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopIfRunning(running);
+    instance?.remove();
   });
 
   it('applies the file once, keeps API changes when it is unchanged, and can be turned off', { timeout: 240_000 }, async () => {
