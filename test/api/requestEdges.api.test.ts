@@ -157,6 +157,8 @@ describe('subscriptionParams fields', () => {
     [{ startDate: '2026-02-30' }, 'subscriptionParams.startDate', 'ISO-8601'],
     [{ checkoutOptions: { successUrl: 'javascript:alert(1)', cancelUrl: 'https://example.com/cancel' } }, 'subscriptionParams.checkoutOptions.successUrl', 'http'],
     [{ checkoutOptions: { successUrl: 'https://example.com/ok', cancelUrl: 'file:///etc/passwd' } }, 'subscriptionParams.checkoutOptions.cancelUrl', 'http'],
+    [{ billingInformation: { taxPercentage: 17.12345 } }, 'subscriptionParams.billingInformation.taxPercentage', 'four decimals'],
+    [{ unitQuantity: 3_000_000_000 }, 'subscriptionParams.unitQuantity', '1000000'],
   ])('refuses %j with a clear message naming %s', async (params, field, words) => {
     const response = await api().post('/v1/customers').set('X-API-KEY', apiKey).send({ customerId: 'params', subscriptionParams: { planId: 'plan-free', ...params } });
     expect(response.status).toBe(400);
