@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Config } from '../config';
@@ -36,6 +37,7 @@ export async function openDatabase(config: Config): Promise<OpenDatabase> {
     throw new DatabaseUnavailableError(`Tollgate (pid ${owner}) is running on ${dataDir} without its embedded Postgres (starting, or using DATABASE_URL); retry once it is up, or set DATABASE_URL as it does`);
   }
   // While our Postgres runs the folder is ours, so an `npm start` meanwhile refuses instead of stopping it.
+  mkdirSync(dataDir, { recursive: true });
   const release = claimDataDir(dataDir);
   process.once('exit', release);
   try {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabaseIfMissing, startEmbeddedPostgres, type RunningPostgres } from '../../src/infra/embeddedPostgres';
@@ -100,6 +100,19 @@ describe('the CLI beside a running instance on the same data folder', () => {
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
     expect(existsSync(join(dataDir, 'tollgate.pid'))).toBe(false);
     expect(await isPortFree(port)).toBe(true);
+  });
+
+  it('creates the data folder of a fresh clone, starts Postgres in it for the command, and stops it', async () => {
+    const fresh = join(mkdtempSync(join(tmpdir(), 'tollgate-cli-fresh-')), 'not-yet');
+    chmodSync(dirname(fresh), 0o755);
+    try {
+      const result = await runCli(['env', 'list'], cliEnv({ TOLLGATE_DATA_DIR: fresh, TOLLGATE_PG_PORT: String(await freePort()) }));
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(existsSync(join(fresh, 'postgres', 'PG_VERSION'))).toBe(true);
+      expect(findRunningPostmaster(fresh).state).not.toBe('running');
+    } finally {
+      rmSync(dirname(fresh), { recursive: true, force: true });
+    }
   });
 
   it('stops the Postgres it started when interrupted in the middle of a command', async () => {
