@@ -30,7 +30,7 @@ export function createApp(deps: AppDependencies): Express {
           method: req.method,
           url: redactQueryValues(req.url),
           userAgent: req.headers['user-agent'],
-          apiKey: req.headers['x-api-key'] === undefined ? undefined : '[redacted]',
+          ...(req.headers['x-api-key'] !== undefined && { apiKey: '[redacted]' }),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
