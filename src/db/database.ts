@@ -4,6 +4,8 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
 type NullableJson<T> = ColumnType<T | null, string | null, string | null>;
+// int8 columns arrive as JS numbers (createDb's type parser): exact, as sequence ids stay far below 2^53.
+type Int8Id = Generated<number>;
 
 export type EnvironmentTable = { id: string; name: string; created_at: CreatedAt };
 
@@ -57,7 +59,7 @@ export type PackageTable = {
 };
 
 export type PackageVersionTable = {
-  id: Generated<string>;
+  id: Int8Id;
   environment_id: string;
   package_id: string;
   version: number;
@@ -75,8 +77,8 @@ export type PackageVersionTable = {
 };
 
 export type PackagePriceTable = {
-  id: Generated<string>;
-  package_version_id: string;
+  id: Int8Id;
+  package_version_id: number;
   billing_period: 'MONTHLY' | 'ANNUALLY';
   billing_model: 'FLAT_FEE' | 'PER_UNIT' | 'TIERED';
   feature_id: string | null;
@@ -90,8 +92,8 @@ export type PackagePriceTable = {
 };
 
 export type PackageEntitlementTable = {
-  id: Generated<string>;
-  package_version_id: string;
+  id: Int8Id;
+  package_version_id: number;
   feature_id: string;
   value: number | null;
   usage_limit: number | null;
