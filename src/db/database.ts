@@ -1,4 +1,5 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
+import type { ChangeEventType } from '../domain/changeEvent';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -171,6 +172,17 @@ export type AppliedRequestTable = {
   applied_at: CreatedAt;
 };
 
+// Appended only, in the transaction of the change it describes (src/db/commitChange.ts).
+export type ChangeOutboxTable = {
+  id: GeneratedAlways<number>;
+  environment_id: string;
+  event_type: ChangeEventType;
+  customer_id: string | null;
+  resource_id: string | null;
+  payload: Json<unknown>;
+  created_at: CreatedAt;
+};
+
 export type Database = {
   environments: EnvironmentTable;
   api_keys: ApiKeyTable;
@@ -186,6 +198,7 @@ export type Database = {
   idempotent_requests: IdempotentRequestTable;
   catalog_file_applications: CatalogFileApplicationTable;
   applied_requests: AppliedRequestTable;
+  change_outbox: ChangeOutboxTable;
 };
 
 export type CustomerRow = Selectable<CustomerTable>;
