@@ -13,6 +13,7 @@ export const errorResponseSchema = z.object({
     issueCount: z.number().int().optional().describe('How many issues there were in all, when `details` lists only the first ones'),
   }),
 });
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 
 // A documented error answer of a route.
 export const errorAnswer = (description: string) => ({ description, schema: errorResponseSchema });
