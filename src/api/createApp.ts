@@ -7,6 +7,7 @@ import { HttpError } from './httpError';
 import { idempotentWrites } from './idempotency';
 import { redactQueryValues } from './redactUrl';
 import { jsonBody, jsonOrYamlBody } from './requestBody';
+import { createRouteRegistry } from './routeRegistry';
 import { catalogRoutes } from './routes/catalog.routes';
 import { codecRoutes } from './routes/codec.routes';
 import { customersRoutes } from './routes/customers.routes';
@@ -36,17 +37,20 @@ export function createApp(deps: AppDependencies): Express {
       },
     }),
   );
-  app.use(healthRoutes(deps));
-  app.use(docsRoutes());
+
+  // Each write route parses its own body (routes that take none never read one), then claims its Idempotency-Key.
+  const idempotency = idempotentWrites(deps.db, deps.logger, deps.workflows.startWindowMs);
+  const routes = createRouteRegistry({ json: [...jsonBody, idempotency], jsonOrYaml: [...jsonOrYamlBody, idempotency] });
+  healthRoutes(deps, routes);
+  catalogRoutes(deps, routes);
+  customersRoutes(deps, routes);
+
+  app.use(docsRoutes(routes.operations));
   // Before the API's body parsing and keys: the Temporal UI calls it with its own headers and body shape.
   if (deps.codecEndpoint) app.use(codecRoutes(deps.codecEndpoint));
   // Authenticate before reading bodies: an anonymous caller learns nothing, not even that its JSON is malformed.
   app.use('/v1', authenticate(deps.db));
-  // Each write route parses its own body (routes that take none never read one), then claims its Idempotency-Key.
-  const idempotency = idempotentWrites(deps.db, deps.logger, deps.workflows.startWindowMs);
-  const bodies = { json: [...jsonBody, idempotency], jsonOrYaml: [...jsonOrYamlBody, idempotency] };
-  app.use(catalogRoutes(deps, bodies));
-  app.use(customersRoutes(deps, bodies));
+  app.use(routes.router);
 
   app.use((req) => {
     throw new HttpError(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.path}`, 'path');

@@ -3,6 +3,7 @@ import { isDatabaseUnavailable } from '../db/databaseUnavailable';
 import type { Logger } from '../logger';
 import { workflowFailureAnswer } from './failureAnswers';
 import { HttpError } from './httpError';
+import type { ErrorResponse } from './schemas/errors.schemas';
 
 type BodyParserError = Error & { type?: string; status?: number };
 
@@ -11,7 +12,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
     const httpError = toHttpError(error);
     if (httpError.status >= 500) logger.error({ err: error }, 'request failed');
-    res.status(httpError.status).json({
+    const body: ErrorResponse = {
       error: {
         code: httpError.code,
         message: httpError.message,
@@ -19,7 +20,8 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
         ...(httpError.details !== undefined && { details: httpError.details }),
         ...(httpError.issueCount !== undefined && httpError.issueCount > (httpError.details?.length ?? 0) && { issueCount: httpError.issueCount }),
       },
-    });
+    };
+    res.status(httpError.status).json(body);
   };
 }
 

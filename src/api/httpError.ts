@@ -1,5 +1,7 @@
-// One entry of `error.details`, the same shape on every route.
-export type ErrorDetail = { field: string; message: string; [extra: string]: unknown };
+import type { z } from 'zod';
+import type { errorDetailSchema } from './schemas/errors.schemas';
+
+export type ErrorDetail = z.infer<typeof errorDetailSchema>;
 
 // An error the caller caused (or may retry), carried to the single error middleware.
 export class HttpError extends Error {

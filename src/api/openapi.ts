@@ -1,39 +1,12 @@
 import { z } from 'zod';
-import { catalogDocumentSchema } from '../domain/catalog/catalogDocument';
-import { provisionCustomerSchema, updateCustomerSchema } from '../domain/customers/customerInput';
-import { catalogQuerySchema } from './routes/catalog.routes';
-import {
-  applyCatalogResponseSchema,
-  catalogViewSchema,
-  customerSchema,
-  errorResponseSchema,
-  healthResponseSchema,
-  provisionCustomerResponseSchema,
-} from './schemas/responses';
-
-type Response = { description: string; schema?: z.ZodType };
-type Operation = {
-  method: 'get' | 'post' | 'put' | 'patch';
-  path: string;
-  summary: string;
-  open?: boolean;
-  pathParams?: string[];
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  // Media types the body may be sent as (JSON unless said otherwise).
-  bodyTypes?: string[];
-  // Runs a workflow: may answer 503 while it is still running or while Temporal is unreachable.
-  workflow?: boolean;
-  responses: Record<number, Response>;
-};
-
-const error = (description: string): Response => ({ description, schema: errorResponseSchema });
+import { pathParameterNames, type Operation, type ResponseSpec } from './routeRegistry';
+import { errorAnswer as error } from './schemas/errors.schemas';
 
 // Answers every operation of a kind can give, added to each so the document lists every status a route can answer.
-function commonResponses(op: Operation): Record<number, Response> {
-  const responses: Record<number, Response> = { 431: error('The request headers are too large') };
+function commonResponses(op: Operation): Record<number, ResponseSpec> {
+  const responses: Record<number, ResponseSpec> = { 431: error('The request headers are too large') };
   if (!op.open) responses[401] = error('Missing, unknown or revoked API key (`X-API-KEY` header)');
-  if (op.body || op.pathParams || op.query) responses[400] = error('Invalid input; `error.field` names the offending field, `error.details` lists the first issues');
+  if (op.body || op.params || op.query) responses[400] = error('Invalid input; `error.field` names the offending field, `error.details` lists the first issues');
   if (op.body) {
     responses[409] = error('`REQUEST_IN_PROGRESS`: a request with this Idempotency-Key is still running; retry it');
     responses[413] = error('The body is larger than 2 MB');
@@ -50,33 +23,7 @@ function commonResponses(op: Operation): Record<number, Response> {
   return responses;
 }
 
-// The routes, described from the same zod schemas that validate them.
-const operations: Operation[] = [
-  { method: 'get', path: '/health', summary: 'Liveness of Postgres and Temporal', open: true, responses: { 200: { description: 'Ready', schema: healthResponseSchema }, 503: { description: 'A dependency is down', schema: healthResponseSchema } } },
-  {
-    method: 'get', path: '/v1/catalog', summary: 'The live catalog of the key\'s environment; `format=document`: the appliable document (drafts included), which PUT takes back unchanged',
-    query: catalogQuerySchema, responses: { 200: { description: 'Catalog', schema: catalogViewSchema } },
-  },
-  {
-    method: 'put', path: '/v1/catalog', summary: 'Apply a catalog document (JSON, or YAML with Content-Type application/yaml); idempotent', body: catalogDocumentSchema,
-    bodyTypes: ['application/json', 'application/yaml'],
-    responses: { 200: { description: 'Applied; lists what changed', schema: applyCatalogResponseSchema }, 422: error('A change the stored catalog does not allow (`CATALOG_CHANGE_REFUSED`), or a reused Idempotency-Key') },
-  },
-  {
-    method: 'post', path: '/v1/customers', summary: 'provisionCustomer: create a customer, or return the existing one with this id', body: provisionCustomerSchema, workflow: true,
-    responses: {
-      201: { description: 'Created', schema: provisionCustomerResponseSchema },
-      200: { description: 'Already existed', schema: provisionCustomerResponseSchema },
-      409: error('The id belonged to an archived customer (`CUSTOMER_ID_ARCHIVED`), or a request with this Idempotency-Key is still running'),
-      422: error('The billing provider refused the billing info (`BILLING_PROVIDER_REJECTED`), or a reused Idempotency-Key'),
-    },
-  },
-  { method: 'get', path: '/v1/customers/{customerId}', summary: 'getCustomer', pathParams: ['customerId'], responses: { 200: { description: 'The customer', schema: customerSchema }, 404: error('No such customer') } },
-  {
-    method: 'patch', path: '/v1/customers/{customerId}', summary: 'updateCustomer: partial update; billingInfo is sent whole to the billing provider and never stored', pathParams: ['customerId'], body: updateCustomerSchema, workflow: true,
-    responses: { 200: { description: 'The updated customer', schema: customerSchema }, 404: error('No such customer'), 422: error('The billing provider refused the billing info (`BILLING_PROVIDER_REJECTED`), or a reused Idempotency-Key') },
-  },
-];
+const mediaTypes = { json: ['application/json'], jsonOrYaml: ['application/json', 'application/yaml'] };
 
 const idempotencyKeyParameter = {
   name: 'Idempotency-Key',
@@ -94,7 +41,10 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
   return z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' });
 }
 
-function describeResponse(op: Operation, status: number, response: Response) {
+// "/v1/customers/:customerId" → "/v1/customers/{customerId}"
+export const openApiPath = (expressPath: string) => expressPath.replace(/:(\w+)/g, '{$1}');
+
+function describeResponse(op: Operation, status: number, response: ResponseSpec) {
   return {
     description: response.description,
     ...(op.body && status < 300 && { headers: replayedHeader }),
@@ -102,29 +52,35 @@ function describeResponse(op: Operation, status: number, response: Response) {
   };
 }
 
-export function buildOpenApiDocument(serverUrl?: string) {
+function describeOperation(op: Operation) {
+  const responses = { ...commonResponses(op), ...op.responses };
+  const params = op.params?.shape ?? {};
+  return {
+    summary: op.summary,
+    ...(op.open ? { security: [] } : {}),
+    parameters: [
+      ...pathParameterNames(op.path).map((name) => ({ name, in: 'path', required: true, schema: jsonSchema(params[name] as z.ZodType, 'input') })),
+      ...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema: jsonSchema(schema as z.ZodType, 'input') })),
+      ...(op.body ? [idempotencyKeyParameter] : []),
+    ],
+    ...(op.body && {
+      requestBody: {
+        required: true,
+        content: Object.fromEntries(mediaTypes[op.body.accepts ?? 'json'].map((type) => [type, { schema: jsonSchema(op.body!.schema, 'input') }])),
+      },
+    }),
+    responses: Object.fromEntries(
+      Object.entries(responses)
+        .sort(([a], [b]) => Number(a) - Number(b))
+        .map(([status, response]) => [status, describeResponse(op, Number(status), response)]),
+    ),
+  };
+}
+
+// The document of the routes as registered: built from the same declarations that mount and validate them.
+export function buildOpenApiDocument(operations: readonly Operation[], serverUrl?: string) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of operations) {
-    const responses = { ...commonResponses(op), ...op.responses };
-    paths[op.path] ??= {};
-    paths[op.path]![op.method] = {
-      summary: op.summary,
-      ...(op.open ? { security: [] } : {}),
-      parameters: [
-        ...(op.pathParams ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
-        ...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema: jsonSchema(schema as z.ZodType, 'input') })),
-        ...(op.body ? [idempotencyKeyParameter] : []),
-      ],
-      ...(op.body && {
-        requestBody: { required: true, content: Object.fromEntries((op.bodyTypes ?? ['application/json']).map((type) => [type, { schema: jsonSchema(op.body!, 'input') }])) },
-      }),
-      responses: Object.fromEntries(
-        Object.entries(responses)
-          .sort(([a], [b]) => Number(a) - Number(b))
-          .map(([status, response]) => [status, describeResponse(op, Number(status), response)]),
-      ),
-    };
-  }
+  for (const op of operations) (paths[openApiPath(op.path)] ??= {})[op.method] = describeOperation(op);
   return {
     openapi: '3.1.0',
     info: { title: 'Tollgate API', version: '1', description: 'Pricing, packaging, entitlements and billing integration. Authenticate with the X-API-KEY header.' },

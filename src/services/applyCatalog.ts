@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { CatalogChangeSummary } from '../domain/catalog/catalogChangeSummary';
 import type { CatalogDocument } from '../domain/catalog/catalogDocument';
 import { publishedPackageEvents } from '../domain/catalog/publishedPackageEvents';
 import { planCatalogChanges, type CatalogChange } from '../domain/catalog/planCatalogChanges';
@@ -8,7 +9,6 @@ import type { Db } from '../db/createDb';
 import { loadStoredCatalog } from '../db/repositories/catalogRead.repository';
 import { writeCatalogChange } from '../db/repositories/catalogWrite.repository';
 
-export type CatalogChangeSummary = { entity: CatalogChange['entity']; id: string; action: string; version?: number };
 export type ApplyCatalogResult =
   | { ok: true; changed: boolean; changes: CatalogChangeSummary[] }
   | { ok: false; issues: CatalogIssue[] };

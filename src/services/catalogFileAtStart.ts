@@ -3,7 +3,8 @@ import type { Db } from '../db/createDb';
 import { findCatalogFileDigest, recordCatalogFileApplication } from '../db/repositories/catalogFileApplications.repository';
 import { canonicalJson } from '../domain/canonicalJson';
 import type { CatalogIssue } from '../domain/catalog/validateCatalog';
-import { applyCatalog, type CatalogChangeSummary } from './applyCatalog';
+import type { CatalogChangeSummary } from '../domain/catalog/catalogChangeSummary';
+import { applyCatalog } from './applyCatalog';
 import { readCatalogFile } from './bootstrap';
 
 export type CatalogFileAtStart =

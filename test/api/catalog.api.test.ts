@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import request from 'supertest';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../src/workflows/workflowIds';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
+import { expectAnswersDocumented, recordAnswers } from '../support/documentedAnswers';
 import { EXAMPLE_CATALOG_FILE, exampleCatalogInput } from '../support/exampleCatalog';
 import { hostileCatalogYaml } from '../support/hostileCatalog';
 import { createTestEnvironment } from '../support/testEnvironment';
@@ -15,7 +15,10 @@ let harness: ApiHarness;
 beforeAll(async () => void (harness = await startApiHarness({ billing: 'stripe' })));
 afterAll(async () => harness?.stop());
 
-const api = () => request(harness.app);
+// Every answer these flows get must be one the OpenAPI document lists, with a body valid against its schema.
+const answers = recordAnswers(() => harness.app);
+const api = answers.api;
+afterEach(async () => expectAnswersDocumented(harness.app, answers.takeAnswers()));
 const exampleYaml = readFileSync(EXAMPLE_CATALOG_FILE, 'utf8');
 
 async function waitForSync(environmentId: string) {

@@ -3,10 +3,11 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/api/createApp';
 import { createWorkflowClients } from '../../src/temporal/workflowClients';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../../src/db/repositories/apiKeys.repository';
 import { applyCatalog } from '../../src/services/applyCatalog';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
+import { expectAnswersDocumented, recordAnswers } from '../support/documentedAnswers';
 import { exampleCatalog } from '../support/exampleCatalog';
 import { createTestEnvironment } from '../support/testEnvironment';
 
@@ -24,7 +25,10 @@ beforeAll(async () => {
 afterAll(async () => harness?.stop());
 beforeEach(() => harness.stripe!.reset());
 
-const api = () => request(harness.app);
+// Every answer these flows get must be one the OpenAPI document lists, with a body valid against its schema.
+const answers = recordAnswers(() => harness.app);
+const api = answers.api;
+afterEach(async () => expectAnswersDocumented(harness.app, answers.takeAnswers()));
 const countCustomers = async () => Number((await harness.database.db.selectFrom('customers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
 describe('customers over HTTP', () => {

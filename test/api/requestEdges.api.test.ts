@@ -2,11 +2,12 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/createApp';
 import { closeServer, listen } from '../../src/infra/httpServer';
 import { applyCatalog } from '../../src/services/applyCatalog';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
+import { expectAnswersDocumented, recordAnswers } from '../support/documentedAnswers';
 import { exampleCatalog } from '../support/exampleCatalog';
 import { createTestEnvironment } from '../support/testEnvironment';
 import { workflowStartArguments } from '../support/workflowHistory';
@@ -22,7 +23,10 @@ beforeAll(async () => {
 });
 afterAll(async () => harness?.stop());
 
-const api = () => request(harness.app);
+// The edge's refusals too must be answers the OpenAPI document lists, in the documented error shape.
+const answers = recordAnswers(() => harness.app);
+const api = answers.api;
+afterEach(async () => expectAnswersDocumented(harness.app, answers.takeAnswers()));
 const customerIds = async () => (await harness.database.db.selectFrom('customers').select('id').execute()).map((row) => row.id);
 const deeplyNested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 

@@ -1,5 +1,4 @@
-import { Router } from 'express';
-import { z } from 'zod';
+import { catalogDocumentSchema, type CatalogDocument } from '../../domain/catalog/catalogDocument';
 import { checkCatalogDocument, checkParsedCatalogText } from '../../domain/catalog/parseCatalogDocument';
 import { MAX_INPUT_DEPTH } from '../../domain/input/storableText';
 import { parseYamlOffThread } from '../../infra/yamlParserThread';
@@ -7,38 +6,51 @@ import { applyCatalog } from '../../services/applyCatalog';
 import { readCatalog, readCatalogDocument } from '../../services/readCatalog';
 import type { AppDependencies } from '../appDependencies';
 import { environmentOf } from '../authenticate';
-import type { RouteBodies } from '../routeBodies';
 import { badRequest, invalidInput } from '../httpError';
-import { parseInput } from '../validate';
+import type { Operation, RouteRegistry } from '../routeRegistry';
+import { applyCatalogResponseSchema, catalogQuerySchema, catalogResponseSchema } from '../schemas/catalog.schemas';
+import { errorAnswer } from '../schemas/errors.schemas';
 
-// Without `format`: the live catalog (versions on sale). `document`: what PUT takes, drafts included.
-export const catalogQuerySchema = z.strictObject({ format: z.enum(['document']).optional() });
+// The document as JSON or YAML text; invalid documents are rejected whole, naming the first bad path.
+async function readCatalogBody(body: unknown): Promise<CatalogDocument> {
+  if (body === undefined) throw badRequest('send the catalog as JSON or YAML', 'body');
+  const parsed = typeof body === 'string' ? checkParsedCatalogText(await parseYamlOffThread(body, MAX_INPUT_DEPTH)) : checkCatalogDocument(body);
+  if (!parsed.ok) throw invalidInput(parsed.issues.map((issue) => ({ field: issue.path, message: issue.message })));
+  return parsed.catalog;
+}
 
-export function catalogRoutes({ db, workflows, billingProvider }: AppDependencies, bodies: RouteBodies): Router {
-  const router = Router();
+const getCatalogOperation = {
+  method: 'get',
+  path: '/v1/catalog',
+  summary: 'The live catalog of the key\'s environment; `format=document`: the appliable document (drafts included), which PUT takes back unchanged',
+  query: catalogQuerySchema,
+  responses: { 200: { description: 'Catalog', schema: catalogResponseSchema } },
+} satisfies Operation;
 
-  router.get('/v1/catalog', async (req, res) => {
-    const { format } = parseInput(catalogQuerySchema, req.query, 'query');
+const applyCatalogOperation = {
+  method: 'put',
+  path: '/v1/catalog',
+  summary: 'Apply a catalog document (JSON, or YAML with Content-Type application/yaml); idempotent',
+  body: { schema: catalogDocumentSchema, accepts: 'jsonOrYaml', read: readCatalogBody },
+  responses: {
+    200: { description: 'Applied; lists what changed', schema: applyCatalogResponseSchema },
+    422: errorAnswer('A change the stored catalog does not allow (`CATALOG_CHANGE_REFUSED`), or a reused Idempotency-Key'),
+  },
+} satisfies Operation;
+
+export function catalogRoutes({ db, workflows, billingProvider }: AppDependencies, { route }: RouteRegistry): void {
+  route(getCatalogOperation, async ({ query: { format } }, res) => {
     const environmentId = environmentOf(res);
     res.json(format === 'document' ? await readCatalogDocument(db, environmentId) : await readCatalog(db, environmentId));
   });
 
-  // Accepts the document as JSON or YAML; invalid documents are rejected whole, naming the first bad path.
-  router.put('/v1/catalog', ...bodies.jsonOrYaml, async (req, res) => {
-    if (req.body === undefined) throw badRequest('send the catalog as JSON or YAML', 'body');
-    const parsed =
-      typeof req.body === 'string' ? checkParsedCatalogText(await parseYamlOffThread(req.body, MAX_INPUT_DEPTH)) : checkCatalogDocument(req.body);
-    if (!parsed.ok) {
-      throw invalidInput(parsed.issues.map((issue) => ({ field: issue.path, message: issue.message })));
-    }
+  route(applyCatalogOperation, async ({ body: catalog }, res) => {
     const environmentId = environmentOf(res);
-    const result = await applyCatalog(db, environmentId, parsed.catalog);
+    const result = await applyCatalog(db, environmentId, catalog);
     if (!result.ok) {
       throw invalidInput(result.issues.map((issue) => ({ field: issue.path, message: issue.message })), 422, 'CATALOG_CHANGE_REFUSED');
     }
     const billingSync = result.changed && billingProvider === 'stripe' ? await workflows.catalog.sync(environmentId) : undefined;
     res.json({ changed: result.changed, changes: result.changes, ...(billingSync && { billingSync }) });
   });
-
-  return router;
 }

@@ -1,8 +1,7 @@
-import { Router, type Response } from 'express';
-import { z } from 'zod';
-import { customerIdSchema, provisionCustomerSchema, updateCustomerSchema } from '../../domain/customers/customerInput';
+import type { Response } from 'express';
+import { provisionCustomerSchema, updateCustomerSchema } from '../../domain/customers/customerInput';
 import { checkSubscriptionParams } from '../../domain/customers/checkSubscriptionParams';
-import type { Customer } from '../../domain/customers/customer';
+import { customerSchema, type Customer } from '../../domain/customers/customer';
 import { toCustomerView } from '../../domain/customers/toCustomerView';
 import { findAppliedRequest } from '../../db/repositories/appliedRequests.repository';
 import { findCustomer } from '../../db/repositories/customers.repository';
@@ -10,12 +9,11 @@ import { listLive, listLivePackages } from '../../db/repositories/catalogRead.re
 import type { Db } from '../../db/createDb';
 import type { AppDependencies } from '../appDependencies';
 import { environmentOf } from '../authenticate';
-import type { RouteBodies } from '../routeBodies';
 import { HttpError, conflict, notFound, unknownReference } from '../httpError';
 import { requestRunOf } from '../idempotency';
-import { parseInput } from '../validate';
-
-const pathSchema = z.object({ customerId: customerIdSchema });
+import type { Operation, RouteRegistry } from '../routeRegistry';
+import { customerPathSchema, provisionCustomerResponseSchema } from '../schemas/customers.schemas';
+import { errorAnswer } from '../schemas/errors.schemas';
 
 const archivedIdConflict = (customerId: string) =>
   conflict('CUSTOMER_ID_ARCHIVED', `customer id "${customerId}" belonged to an archived customer and cannot be reused`, 'customerId');
@@ -26,22 +24,57 @@ async function assertCouponExists(db: Db, environmentId: string, couponId: strin
   if (!coupon) throw unknownReference(`unknown coupon "${couponId}"`, 'couponId');
 }
 
-export function customersRoutes({ db, workflows, billingProvider }: AppDependencies, bodies: RouteBodies): Router {
+const provisionCustomerOperation = {
+  method: 'post',
+  path: '/v1/customers',
+  summary: 'provisionCustomer: create a customer, or return the existing one with this id',
+  body: { schema: provisionCustomerSchema },
+  workflow: true,
+  responses: {
+    201: { description: 'Created', schema: provisionCustomerResponseSchema },
+    200: { description: 'Already existed', schema: provisionCustomerResponseSchema },
+    409: errorAnswer('The id belonged to an archived customer (`CUSTOMER_ID_ARCHIVED`), or a request with this Idempotency-Key is still running'),
+    422: errorAnswer('The billing provider refused the billing info (`BILLING_PROVIDER_REJECTED`), or a reused Idempotency-Key'),
+  },
+} satisfies Operation;
+
+const getCustomerOperation = {
+  method: 'get',
+  path: '/v1/customers/:customerId',
+  summary: 'getCustomer',
+  params: customerPathSchema,
+  responses: { 200: { description: 'The customer', schema: customerSchema }, 404: errorAnswer('No such customer') },
+} satisfies Operation;
+
+const updateCustomerOperation = {
+  method: 'patch',
+  path: '/v1/customers/:customerId',
+  summary: 'updateCustomer: partial update; billingInfo is sent whole to the billing provider and never stored',
+  params: customerPathSchema,
+  body: { schema: updateCustomerSchema },
+  workflow: true,
+  responses: {
+    200: { description: 'The updated customer', schema: customerSchema },
+    404: errorAnswer('No such customer'),
+    422: errorAnswer('The billing provider refused the billing info (`BILLING_PROVIDER_REJECTED`), or a reused Idempotency-Key'),
+  },
+} satisfies Operation;
+
+export function customersRoutes({ db, workflows, billingProvider }: AppDependencies, { route }: RouteRegistry): void {
   // Billing info is only ever passed through to a provider: without one it is validated and dropped, so it never
   // reaches a workflow's history.
   const forProvider = <T>(billingInfo: T | undefined): T | undefined => (billingProvider === 'none' ? undefined : billingInfo);
-  const router = Router();
 
   // 201 to the request that created the customer, also to its retry when the first answer was lost in a crash.
   async function answerProvision(res: Response, customer: Customer, created: boolean) {
     const requestRun = requestRunOf(res);
     const createdEarlier = !created && requestRun ? await findAppliedRequest(db, environmentOf(res), requestRun.requestKey) : undefined;
-    if (createdEarlier) return void res.status(201).json({ customer: createdEarlier.outcome });
+    // The outcome the workflow recorded is the customer it created.
+    if (createdEarlier) return void res.status(201).json({ customer: createdEarlier.outcome as Customer });
     res.status(created ? 201 : 200).json({ customer });
   }
 
-  router.post('/v1/customers', ...bodies.json, async (req, res) => {
-    const input = parseInput(provisionCustomerSchema, req.body);
+  route(provisionCustomerOperation, async ({ body: input }, res) => {
     const environmentId = environmentOf(res);
     const requestRun = requestRunOf(res);
     // A retry of a request that started its workflow already awaits that run: the checks were made the first time.
@@ -77,16 +110,13 @@ export function customersRoutes({ db, workflows, billingProvider }: AppDependenc
     await answerProvision(res, result.customer, result.created);
   });
 
-  router.get('/v1/customers/:customerId', async (req, res) => {
-    const { customerId } = parseInput(pathSchema, req.params, 'path');
+  route(getCustomerOperation, async ({ params: { customerId } }, res) => {
     const row = await findCustomer(db, environmentOf(res), customerId);
     if (!row || row.archived_at) throw notFound(`customer "${customerId}" was not found`, 'customerId');
     res.json(toCustomerView(row));
   });
 
-  router.patch('/v1/customers/:customerId', ...bodies.json, async (req, res) => {
-    const { customerId } = parseInput(pathSchema, req.params, 'path');
-    const input = parseInput(updateCustomerSchema, req.body);
+  route(updateCustomerOperation, async ({ params: { customerId }, body: input }, res) => {
     const environmentId = environmentOf(res);
     const requestRun = requestRunOf(res);
     const { billingInfo: sentBillingInfo, ...changes } = input;
@@ -101,6 +131,4 @@ export function customersRoutes({ db, workflows, billingProvider }: AppDependenc
     const result = await workflows.customers.update({ environmentId, customerId, changes, billingInfo }, requestRun);
     res.json(result.customer);
   });
-
-  return router;
 }

@@ -1,6 +1,7 @@
-import { Router } from 'express';
 import { sql } from 'kysely';
 import type { AppDependencies } from '../appDependencies';
+import type { Operation, RouteRegistry } from '../routeRegistry';
+import { healthResponseSchema } from '../schemas/health.schemas';
 
 // A probe answers within this bound even when every pooled connection is stuck on a frozen database.
 const DATABASE_PROBE_TIMEOUT_MS = 2_000;
@@ -13,9 +14,16 @@ function answersWithin<T>(probe: Promise<T>, ms: number): Promise<T> {
   return Promise.race([probe, deadline]).finally(() => clearTimeout(timer));
 }
 
-export function healthRoutes({ db, temporalHealthy }: AppDependencies): Router {
-  const router = Router();
-  router.get('/health', async (_req, res) => {
+const healthOperation = {
+  method: 'get',
+  path: '/health',
+  summary: 'Liveness of Postgres and Temporal',
+  open: true,
+  responses: { 200: { description: 'Ready', schema: healthResponseSchema }, 503: { description: 'A dependency is down', schema: healthResponseSchema } },
+} satisfies Operation;
+
+export function healthRoutes({ db, temporalHealthy }: AppDependencies, { route }: RouteRegistry): void {
+  route(healthOperation, async (_input, res) => {
     const [postgres, temporal] = await Promise.all([
       answersWithin(sql`select 1`.execute(db), DATABASE_PROBE_TIMEOUT_MS).then(() => true, () => false),
       temporalHealthy().catch(() => false),
@@ -23,5 +31,4 @@ export function healthRoutes({ db, temporalHealthy }: AppDependencies): Router {
     const ok = postgres && temporal;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', postgres: postgres ? 'ok' : 'down', temporal: temporal ? 'ok' : 'down' });
   });
-  return router;
 }

@@ -1,8 +1,11 @@
-import type { AddonDefinition, PlanDefinition } from './catalogDocument';
-import type { VersionStatus } from './planCatalogChanges';
+import { z } from 'zod';
+import { addonSchema, planSchema } from './catalogDocument';
 
-type Versioned = { version: number; status: VersionStatus };
-export type PlanView = Omit<PlanDefinition, 'status'> & Versioned & { kind: 'PLAN' };
-export type AddonView = Omit<AddonDefinition, 'status'> & Versioned & { kind: 'ADDON' };
 // A plan or add-on as the catalog shows it: one version's content with its number and status.
+const versioned = { version: z.number().int().positive(), status: z.enum(['PUBLISHED', 'DRAFT']) };
+export const planViewSchema = planSchema.extend(versioned);
+export const addonViewSchema = addonSchema.extend(versioned);
+
+export type PlanView = z.infer<typeof planViewSchema> & { kind: 'PLAN' };
+export type AddonView = z.infer<typeof addonViewSchema> & { kind: 'ADDON' };
 export type PackageView = PlanView | AddonView;
