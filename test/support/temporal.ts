@@ -44,17 +44,24 @@ export function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment
 // The real Temporal dev server (CLI from PyPI), with our search attributes, for end-to-end API tests.
 export async function createLocalEnvironment(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
-  return TestWorkflowEnvironment.createLocal({
-    client: { dataConverter: testDataConverter },
-    server: {
-      executable: { type: 'existing-path', path: binary('temporal', process.env.TEMPORAL_CLI_PATH) },
-      ip: '127.0.0.1',
-      port: await freePort(),
-      ui: false,
-      searchAttributes: allSearchAttributeKeys,
-      extraArgs: ['--log-level', 'error'],
-    },
-  });
+  // The SDK gives the server a hard-coded 5 s to open its port; on a loaded 2-core machine that is sometimes short.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createLocal({
+        client: { dataConverter: testDataConverter },
+        server: {
+          executable: { type: 'existing-path', path: binary('temporal', process.env.TEMPORAL_CLI_PATH) },
+          ip: '127.0.0.1',
+          port: await freePort(),
+          ui: false,
+          searchAttributes: allSearchAttributeKeys,
+          extraArgs: ['--log-level', 'error'],
+        },
+      });
+    } catch (error) {
+      if (attempt === 3 || !String(error).includes('did not start within')) throw error;
+    }
+  }
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
