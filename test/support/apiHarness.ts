@@ -6,7 +6,7 @@ import { createNoneBillingProvider } from '../../src/billing/noneBillingProvider
 import { createStripeBillingProvider } from '../../src/billing/stripeBillingProvider';
 import { ensureSearchAttributes } from '../../src/temporal/ensureSearchAttributes';
 import { createWorkflowGateway } from '../../src/temporal/workflowGateway';
-import { startFakeStripe, type FakeStripe } from './fakeStripe';
+import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/server';
 import { createEncryptionCodec } from '../../src/temporal/payloadEncryption';
 import { createLocalEnvironment, testDataConverter, testPayloadKeys } from './temporal';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
@@ -19,7 +19,7 @@ export type ApiHarness = {
   client: Client;
   // The worker's task queue, for a second app (another API process) on the same worker.
   taskQueue: string;
-  stripe?: FakeStripe;
+  stripe?: StripeSandbox;
   stop: () => Promise<void>;
 };
 
@@ -31,7 +31,7 @@ export async function startApiHarness(options: { billing: 'none' | 'stripe' }): 
   const [temporal, database, stripe] = await Promise.all([
     createLocalEnvironment(),
     createTestDatabase(),
-    options.billing === 'stripe' ? startFakeStripe() : Promise.resolve(undefined),
+    options.billing === 'stripe' ? startStripeSandbox() : Promise.resolve(undefined),
   ]);
   const billing = stripe ? createStripeBillingProvider(stripe.client()) : createNoneBillingProvider();
   const worker: RunningTestWorker = await startTestWorker(temporal, database.db, billing);

@@ -9,7 +9,7 @@ import { workflowIds } from '../../src/workflows/workflowIds';
 import { findCustomer } from '../../src/db/repositories/customers.repository';
 import { createWorkflowGateway, WorkflowBusinessFailure, type WorkflowGateway } from '../../src/temporal/workflowGateway';
 import type { ProvisionCustomerWorkflowInput } from '../../src/workflows/provisionCustomer.workflow';
-import { startFakeStripe, type FakeStripe } from '../support/fakeStripe';
+import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/server';
 import { createTimeSkippingEnvironment, testDataConverter } from '../support/temporal';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 import { createTestEnvironment } from '../support/testEnvironment';
@@ -17,7 +17,7 @@ import { startTestWorker, type RunningTestWorker } from '../support/testWorker';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
-let stripe: FakeStripe;
+let stripe: StripeSandbox;
 let stripeWorker: RunningTestWorker;
 let noneWorker: RunningTestWorker;
 let withStripe: WorkflowGateway;
@@ -26,7 +26,7 @@ let withoutBilling: WorkflowGateway;
 let environmentId: string;
 
 beforeAll(async () => {
-  [env, database, stripe] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase(), startFakeStripe()]);
+  [env, database, stripe] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase(), startStripeSandbox()]);
   environmentId = (await createTestEnvironment(database.db)).environmentId;
   stripeWorker = await startTestWorker(env, database.db, createStripeBillingProvider(stripe.client()));
   noneWorker = await startTestWorker(env, database.db, createNoneBillingProvider());
