@@ -9,10 +9,8 @@ import { canonicalJson, decodeForm, type FormObject } from './form';
 import { SandboxError, expandList, invalid, newId, type SandboxObject, type Route, type Store, type StoredObject, type StripeErrorBody } from './params';
 import { paymentMethodRoutes } from './paymentMethods';
 import { loadSandboxState, saveSandboxState, type StoredReply as Reply, type StoredResult } from './stateFile';
+import { SANDBOX_SECRET_KEY } from './secretKey';
 import { taxIdRoutes } from './taxIds';
-
-/** The key Tollgate's Stripe adapter sends to the sandbox: any `sk_test_…` key is accepted, like test mode. */
-export const SANDBOX_SECRET_KEY = 'sk_test_tollgate_sandbox';
 
 export type { SandboxObject, StoredObject } from './params';
 export type { FormObject, FormValue } from './form';
