@@ -26,7 +26,7 @@ export type ApiHarness = {
 // The origin the harness's codec endpoint answers browsers from, as the dev server's UI would call it.
 export const TEMPORAL_UI_ORIGIN = 'http://127.0.0.1:8233';
 
-// The real app, a real worker, Postgres and the Temporal dev server; Stripe is the in-repo fake when asked for.
+// The real app, a real worker, Postgres and the Temporal dev server; Stripe is the Stripe sandbox (src/sandbox) when asked for.
 export async function startApiHarness(options: { billing: 'none' | 'stripe' }): Promise<ApiHarness> {
   const [temporal, database, stripe] = await Promise.all([
     createLocalEnvironment(),
