@@ -11,7 +11,7 @@ import { connectTemporalClient } from './infra/temporalClient';
 import { applyCatalogFile } from './services/bootstrap';
 import { createApiKey, createEnvironment } from './services/environments';
 import { createTollgateDataConverter } from './temporal/dataConverter';
-import { createWorkflowGateway } from './temporal/workflowGateway';
+import { createWorkflowClients } from './temporal/workflowClients';
 
 // A command that ran but could not do what was asked (unknown environment, rejected catalog...).
 class CommandFailure extends Error {}
@@ -82,7 +82,7 @@ async function startBillingSync(config: Config, environmentId: string, payloadKe
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`;
   const temporal = await connectTemporalClient(address, config.temporal.namespace, createTollgateDataConverter(payloadKeys)).catch(() => undefined);
   if (!temporal) return void console.log(`Temporal is not reachable at ${address}: the Stripe sync runs at the next start`);
-  const { workflowId } = await createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes }).syncCatalog(environmentId);
+  const { workflowId } = await createWorkflowClients(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes }).catalog.sync(environmentId);
   console.log(`Stripe sync started: workflow ${workflowId}`);
   await temporal.connection.close();
 }

@@ -23,7 +23,7 @@ import { bootstrapDevelopment } from './services/bootstrap';
 import { applyCatalogFileAtStart, describeCatalogFileAtStart } from './services/catalogFileAtStart';
 import { createTollgateDataConverter } from './temporal/dataConverter';
 import { createEncryptionCodec, payloadKeyId } from './temporal/payloadEncryption';
-import { createWorkflowGateway } from './temporal/workflowGateway';
+import { createWorkflowClients } from './temporal/workflowClients';
 import { createTollgateWorker } from './worker';
 
 // Zero-setup start: embedded Postgres and Temporal dev server (unless DATABASE_URL / TEMPORAL_ADDRESS point
@@ -102,8 +102,8 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
     await workerRun;
   });
 
-  const workflows = createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes });
-  if (billing.name === 'stripe') await workflows.syncCatalog(environment.id);
+  const workflows = createWorkflowClients(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes });
+  if (billing.name === 'stripe') await workflows.catalog.sync(environment.id);
   const app = createApp({ db, workflows, billingProvider: billing.name, logger, temporalHealthy: temporal.healthy, codecEndpoint });
   const server = await listen(app, config.port, config.host);
   stopSteps.unshift(() => closeServer(server));

@@ -9,7 +9,7 @@ import { connectTemporalClient } from './infra/temporalClient';
 import { createLogger } from './logger';
 import { createTollgateDataConverter } from './temporal/dataConverter';
 import { createEncryptionCodec, payloadKeyId } from './temporal/payloadEncryption';
-import { createWorkflowGateway } from './temporal/workflowGateway';
+import { createWorkflowClients } from './temporal/workflowClients';
 
 // The API alone, for production: stateless, so run as many as needed behind a load balancer.
 async function main() {
@@ -24,7 +24,7 @@ async function main() {
   const temporal = await connectTemporalClient(config.temporal.address, config.temporal.namespace, createTollgateDataConverter(payloadKeys));
   const app = createApp({
     db,
-    workflows: createWorkflowGateway(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes }),
+    workflows: createWorkflowClients(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes }),
     // The sandbox is reached through the Stripe adapter: to the routes it is Stripe.
     billingProvider: billing.provider === 'none' ? 'none' : 'stripe',
     logger,

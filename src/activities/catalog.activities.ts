@@ -11,11 +11,11 @@ import {
 import type { ActivityDependencies } from './activityDependencies';
 import { callBilling } from './billingFailure';
 
-export type PriceToCreate = Omit<BillingPriceInput, 'idempotencyKey'> & { priceId: string };
+export type PriceToCreate = Omit<BillingPriceInput, 'idempotencyKey'> & { priceId: number };
 export type CatalogSyncWork = {
   products: ProductSyncItem[];
   pricesToCreate: PriceToCreate[];
-  pricesToArchive: { priceId: string; billingId: string }[];
+  pricesToArchive: { priceId: number; billingId: string }[];
 };
 
 export function createCatalogActivities({ db, billing }: ActivityDependencies) {
@@ -63,7 +63,7 @@ export function createCatalogActivities({ db, billing }: ActivityDependencies) {
       return billingId;
     },
 
-    async archiveBillingPrice(input: { priceId: string; billingId: string; idempotencyKey: string }): Promise<void> {
+    async archiveBillingPrice(input: { priceId: number; billingId: string; idempotencyKey: string }): Promise<void> {
       await callBilling(() => billing.archivePrice({ billingId: input.billingId, idempotencyKey: input.idempotencyKey }));
       await markPriceArchived(db, input.priceId);
     },

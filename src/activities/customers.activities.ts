@@ -1,7 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { BillingCustomerInput } from '../billing/billingProvider';
+import { customerChanged } from '../domain/changeEvent';
 import type { Customer } from '../domain/customers/customer';
 import { toCustomerView } from '../domain/customers/toCustomerView';
+import { commitChange } from '../db/commitChange';
 import { claimAppliedRequest, findAppliedRequest, recordAppliedOutcome, recordAppliedRequest } from '../db/repositories/appliedRequests.repository';
 import { findCustomer, insertCustomerIfAbsent, updateCustomerRow, type CustomerChanges } from '../db/repositories/customers.repository';
 import { FailureType } from '../workflows/failureTypes';
@@ -24,11 +26,16 @@ export function createCustomerActivities({ db, billing }: ActivityDependencies) 
       input: CustomerKey & { name: string | null; email: string | null; couponId: string | null; metadata: Record<string, string>; billingId: string | null; requestKey?: string },
     ) {
       const { requestKey, ...customer } = input;
-      return db.transaction().execute(async (trx) => {
-        const { row, created } = await insertCustomerIfAbsent(trx, { ...customer, id: customer.customerId });
-        const view = toCustomerView(row);
-        if (created && requestKey) await recordAppliedRequest(trx, input.environmentId, requestKey, view);
-        return { customer: view, created, archived: row.archived_at !== null };
+      return commitChange(db, {
+        environmentId: input.environmentId,
+        write: async (trx) => {
+          const { row, created } = await insertCustomerIfAbsent(trx, { ...customer, id: customer.customerId });
+          const view = toCustomerView(row);
+          if (created && requestKey) await recordAppliedRequest(trx, input.environmentId, requestKey, view);
+          return { customer: view, created, archived: row.archived_at !== null };
+        },
+        recompute: () => [],
+        events: ({ customer: view, created }) => (created ? [customerChanged('customer.created', view)] : []),
       });
     },
 
@@ -42,17 +49,24 @@ export function createCustomerActivities({ db, billing }: ActivityDependencies) 
     // of the same request gets the first outcome and changes nothing, even if newer updates came in between.
     async updateCustomer(input: CustomerKey & { changes: CustomerChanges; requestKey?: string }): Promise<Customer> {
       const { environmentId, customerId, requestKey } = input;
-      return db.transaction().execute(async (trx) => {
-        if (requestKey) {
-          const applied = await claimAppliedRequest(trx, environmentId, requestKey);
-          if (applied) return applied.outcome as Customer;
-        }
-        const row = await updateCustomerRow(trx, environmentId, customerId, input.changes);
-        if (!row) throw ApplicationFailure.nonRetryable(`customer "${customerId}" does not exist or is archived`, FailureType.CustomerNotFound);
-        const customer = toCustomerView(row);
-        if (requestKey) await recordAppliedOutcome(trx, environmentId, requestKey, customer);
-        return customer;
+      const { customer } = await commitChange(db, {
+        environmentId,
+        write: async (trx) => {
+          if (requestKey) {
+            const applied = await claimAppliedRequest(trx, environmentId, requestKey);
+            if (applied) return { customer: applied.outcome as Customer, updated: false };
+          }
+          const row = await updateCustomerRow(trx, environmentId, customerId, input.changes);
+          if (!row) throw ApplicationFailure.nonRetryable(`customer "${customerId}" does not exist or is archived`, FailureType.CustomerNotFound);
+          const updated = toCustomerView(row);
+          if (requestKey) await recordAppliedOutcome(trx, environmentId, requestKey, updated);
+          return { customer: updated, updated: true };
+        },
+        recompute: () => [],
+        // A request applied by an earlier run changed nothing this time: it was told already.
+        events: ({ customer: updated, updated: changed }) => (changed ? [customerChanged('customer.updated', updated)] : []),
       });
+      return customer;
     },
 
     async createBillingCustomer(input: BillingCustomerInput): Promise<string | null> {

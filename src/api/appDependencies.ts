@@ -1,11 +1,11 @@
 import type { Db } from '../db/createDb';
 import type { Logger } from '../logger';
-import type { WorkflowGateway } from '../temporal/workflowGateway';
+import type { WorkflowClients } from '../temporal/workflowClients';
 import type { CodecEndpointOptions } from './routes/codec.routes';
 
 export type AppDependencies = {
   db: Db;
-  workflows: WorkflowGateway;
+  workflows: WorkflowClients;
   billingProvider: 'none' | 'stripe';
   logger: Logger;
   // Reachability of the workflow engine, for /health.

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/databaseUnavailable';
 import type { Logger } from '../logger';
+import { workflowFailureAnswer } from './failureAnswers';
 import { HttpError } from './httpError';
 
 type BodyParserError = Error & { type?: string; status?: number };
@@ -24,6 +25,8 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
 
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  const workflowAnswer = workflowFailureAnswer(error);
+  if (workflowAnswer) return workflowAnswer;
   const parserError = error as BodyParserError;
   switch (parserError?.type) {
     case 'entity.parse.failed':

@@ -8,7 +8,8 @@ import { guardPoolClients } from './guardPoolClients';
 export type Db = Kysely<Database>;
 export type DbOrTransaction = Kysely<Database> | Transaction<Database>;
 
-// int8 and numeric arrive as strings by default; our amounts fit in JS safe integers (checked at the edge).
+// int8 and numeric arrive as strings by default. Numbers are exact here: amounts and limits are checked to be safe
+// integers at the edge, and int8 ids come from sequences that would take centuries to pass 2^53 (database.ts types them number).
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 

@@ -1,9 +1,12 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
+import type { ChangeEventType } from '../domain/changeEvent';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
 type NullableJson<T> = ColumnType<T | null, string | null, string | null>;
+// int8 columns arrive as JS numbers (createDb's type parser): exact, as sequence ids stay far below 2^53.
+type Int8Id = Generated<number>;
 
 export type EnvironmentTable = { id: string; name: string; created_at: CreatedAt };
 
@@ -57,7 +60,7 @@ export type PackageTable = {
 };
 
 export type PackageVersionTable = {
-  id: Generated<string>;
+  id: Int8Id;
   environment_id: string;
   package_id: string;
   version: number;
@@ -75,8 +78,8 @@ export type PackageVersionTable = {
 };
 
 export type PackagePriceTable = {
-  id: Generated<string>;
-  package_version_id: string;
+  id: Int8Id;
+  package_version_id: number;
   billing_period: 'MONTHLY' | 'ANNUALLY';
   billing_model: 'FLAT_FEE' | 'PER_UNIT' | 'TIERED';
   feature_id: string | null;
@@ -90,8 +93,8 @@ export type PackagePriceTable = {
 };
 
 export type PackageEntitlementTable = {
-  id: Generated<string>;
-  package_version_id: string;
+  id: Int8Id;
+  package_version_id: number;
   feature_id: string;
   value: number | null;
   usage_limit: number | null;
@@ -169,6 +172,17 @@ export type AppliedRequestTable = {
   applied_at: CreatedAt;
 };
 
+// Appended only, in the transaction of the change it describes (src/db/commitChange.ts).
+export type ChangeOutboxTable = {
+  id: GeneratedAlways<number>;
+  environment_id: string;
+  event_type: ChangeEventType;
+  customer_id: string | null;
+  resource_id: string | null;
+  payload: Json<unknown>;
+  created_at: CreatedAt;
+};
+
 export type Database = {
   environments: EnvironmentTable;
   api_keys: ApiKeyTable;
@@ -184,6 +198,7 @@ export type Database = {
   idempotent_requests: IdempotentRequestTable;
   catalog_file_applications: CatalogFileApplicationTable;
   applied_requests: AppliedRequestTable;
+  change_outbox: ChangeOutboxTable;
 };
 
 export type CustomerRow = Selectable<CustomerTable>;

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { CatalogDocument } from '../domain/catalog/catalogDocument';
+import { publishedPackageEvents } from '../domain/catalog/publishedPackageEvents';
 import { planCatalogChanges, type CatalogChange } from '../domain/catalog/planCatalogChanges';
 import type { CatalogIssue } from '../domain/catalog/validateCatalog';
+import { commitChange } from '../db/commitChange';
 import type { Db } from '../db/createDb';
 import { loadStoredCatalog } from '../db/repositories/catalogRead.repository';
 import { writeCatalogChange } from '../db/repositories/catalogWrite.repository';
@@ -11,16 +13,23 @@ export type ApplyCatalogResult =
   | { ok: true; changed: boolean; changes: CatalogChangeSummary[] }
   | { ok: false; issues: CatalogIssue[] };
 
-// Applies a validated document in one transaction, serialised per environment so two applies never interleave.
+// Applies a validated document in one transaction, serialised per environment so two applies never interleave;
+// each plan or add-on version it publishes is told to the change stream in the same transaction.
 export async function applyCatalog(db: Db, environmentId: string, catalog: CatalogDocument): Promise<ApplyCatalogResult> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${`catalog:${environmentId}`}))`.execute(trx);
-    const stored = await loadStoredCatalog(trx, environmentId);
-    const { changes, issues } = planCatalogChanges(stored, catalog);
-    if (issues.length > 0) return { ok: false, issues };
-    for (const change of changes) await writeCatalogChange(trx, environmentId, change);
-    return { ok: true, changed: changes.length > 0, changes: changes.map(summarise) };
+  const { result } = await commitChange(db, {
+    environmentId,
+    write: async (trx): Promise<{ result: ApplyCatalogResult; changes: CatalogChange[] }> => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`catalog:${environmentId}`}))`.execute(trx);
+      const stored = await loadStoredCatalog(trx, environmentId);
+      const { changes, issues } = planCatalogChanges(stored, catalog);
+      if (issues.length > 0) return { result: { ok: false, issues }, changes: [] };
+      for (const change of changes) await writeCatalogChange(trx, environmentId, change);
+      return { result: { ok: true, changed: changes.length > 0, changes: changes.map(summarise) }, changes };
+    },
+    recompute: () => [],
+    events: ({ changes }) => publishedPackageEvents(changes),
   });
+  return result;
 }
 
 function summarise(change: CatalogChange): CatalogChangeSummary {

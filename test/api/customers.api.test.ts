@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/api/createApp';
-import { createWorkflowGateway } from '../../src/temporal/workflowGateway';
+import { createWorkflowClients } from '../../src/temporal/workflowClients';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../../src/db/repositories/apiKeys.repository';
 import { applyCatalog } from '../../src/services/applyCatalog';
@@ -196,7 +196,7 @@ describe('when Temporal is down', () => {
     const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
     const app = createApp({
       db: harness.database.db,
-      workflows: createWorkflowGateway(new Client({ connection }), { taskQueue: 'nowhere', searchAttributes: false, startTimeoutMs: 1_000 }),
+      workflows: createWorkflowClients(new Client({ connection }), { taskQueue: 'nowhere', searchAttributes: false, startTimeoutMs: 1_000 }),
       billingProvider: 'none',
       logger: pino({ level: 'silent' }),
       temporalHealthy: async () => (await connection.withDeadline(Date.now() + 1_000, () => connection.workflowService.getSystemInfo({})), true),
@@ -217,7 +217,7 @@ describe('request logs', () => {
     const { apiKey, apiKeyId, environmentId } = await createTestEnvironment(harness.database.db);
     const app = createApp({
       db: harness.database.db,
-      workflows: createWorkflowGateway(harness.client, { taskQueue: 'unused', searchAttributes: false }),
+      workflows: createWorkflowClients(harness.client, { taskQueue: 'unused', searchAttributes: false }),
       billingProvider: 'none',
       logger,
       temporalHealthy: async () => true,

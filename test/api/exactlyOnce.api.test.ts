@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/createApp';
 import { createDb } from '../../src/db/createDb';
 import type { RequestRun } from '../../src/temporal/requestRun';
-import { createWorkflowGateway, type WorkflowGateway, type WorkflowGatewayOptions } from '../../src/temporal/workflowGateway';
+import { createWorkflowClients, type WorkflowClients } from '../../src/temporal/workflowClients';
+import type { WorkflowStarterOptions } from '../../src/temporal/workflowStarter';
 import { workflowIds } from '../../src/workflows/workflowIds';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 import { exampleCatalogInput } from '../support/exampleCatalog';
@@ -32,13 +33,13 @@ const stripe = () => harness.stripe!;
 
 // Another API process on the same database, Temporal server and worker. `dies()` takes its connections away as
 // a kill -9 would: whatever it was in the middle of, it records nothing more.
-async function startDoomedApi(wrap: (gateway: WorkflowGateway, dies: () => Promise<void>) => WorkflowGateway = (gateway) => gateway) {
+async function startDoomedApi(wrap: (clients: WorkflowClients, dies: () => Promise<void>) => WorkflowClients = (clients) => clients) {
   const db = createDb(harness.database.url, { maxConnections: 2 });
   const connection = await Connection.connect({ address: harness.temporal.address });
   let dead: Promise<void> | undefined;
   const dies = () => (dead ??= Promise.allSettled([db.destroy(), connection.close()]).then(() => undefined));
-  const gateway = createWorkflowGateway(new Client({ connection, namespace: harness.temporal.namespace }), { taskQueue: harness.taskQueue, searchAttributes: false });
-  const app = createApp({ db, workflows: wrap(gateway, dies), billingProvider: 'stripe', logger: pino({ level: 'silent' }), temporalHealthy: async () => true });
+  const clients = createWorkflowClients(new Client({ connection, namespace: harness.temporal.namespace }), { taskQueue: harness.taskQueue, searchAttributes: false });
+  const app = createApp({ db, workflows: wrap(clients, dies), billingProvider: 'stripe', logger: pino({ level: 'silent' }), temporalHealthy: async () => true });
   doomedApis.push({ dies });
   return { app, dies };
 }
@@ -52,9 +53,9 @@ const diesInsteadOfRecording = (requestRun: RequestRun, dies: () => Promise<void
   },
 });
 
-function appWith(options: Partial<WorkflowGatewayOptions>) {
-  const gateway = createWorkflowGateway(harness.client, { taskQueue: harness.taskQueue, searchAttributes: false, ...options });
-  return createApp({ db: harness.database.db, workflows: gateway, billingProvider: 'stripe', logger: pino({ level: 'silent' }), temporalHealthy: async () => true });
+function appWith(options: Partial<WorkflowStarterOptions>) {
+  const clients = createWorkflowClients(harness.client, { taskQueue: harness.taskQueue, searchAttributes: false, ...options });
+  return createApp({ db: harness.database.db, workflows: clients, billingProvider: 'stripe', logger: pino({ level: 'silent' }), temporalHealthy: async () => true });
 }
 
 async function until(condition: () => Promise<boolean> | boolean) {
@@ -120,9 +121,9 @@ describe('an Idempotency-Key request cut off by a crash', () => {
     const billingId = await provisionWithBilling('crash-after-start');
     const path = '/v1/customers/crash-after-start';
     // The process dies right after Temporal accepted the start, before it could record the run on the key.
-    const doomed = await startDoomedApi((gateway, dies) => ({
-      ...gateway,
-      updateCustomer: (input, requestRun) => gateway.updateCustomer(input, requestRun && diesInsteadOfRecording(requestRun, dies)),
+    const doomed = await startDoomedApi((clients, dies) => ({
+      ...clients,
+      customers: { ...clients.customers, update: (input, requestRun) => clients.customers.update(input, requestRun && diesInsteadOfRecording(requestRun, dies)) },
     }));
     await request(doomed.app).patch(path).set('X-API-KEY', apiKey).set('Idempotency-Key', 'rename-2').send({ name: 'Original' });
     expect(await claimOf('rename-2')).toMatchObject({ status_code: null, workflow_run_id: null });
@@ -145,9 +146,9 @@ describe('an Idempotency-Key request cut off by a crash', () => {
   });
 
   it('a provisioning cut off between its start and recording the run: the retry answers 201 with the customer as created', async () => {
-    const doomed = await startDoomedApi((gateway, dies) => ({
-      ...gateway,
-      provisionCustomer: (input, requestRun) => gateway.provisionCustomer(input, requestRun && diesInsteadOfRecording(requestRun, dies)),
+    const doomed = await startDoomedApi((clients, dies) => ({
+      ...clients,
+      customers: { ...clients.customers, provision: (input, requestRun) => clients.customers.provision(input, requestRun && diesInsteadOfRecording(requestRun, dies)) },
     }));
     const body = { customerId: 'created-then-crashed', name: 'As created', billingInfo: { currency: 'usd' } };
     await request(doomed.app).post('/v1/customers').set('X-API-KEY', apiKey).set('Idempotency-Key', 'signup-crash').send(body);
@@ -167,17 +168,20 @@ describe('an Idempotency-Key request cut off by a crash', () => {
   it('tied to a run Temporal no longer has (past its retention): the retry is answered by a new run, applied once', async () => {
     const billingId = await provisionWithBilling('run-forgotten');
     const path = '/v1/customers/run-forgotten';
-    const doomed = await startDoomedApi((gateway, dies) => ({
-      ...gateway,
-      updateCustomer: (input, requestRun) =>
-        gateway.updateCustomer(input, requestRun && {
-          ...requestRun,
-          recordStartedRun: async (run) => {
-            await requestRun.recordStartedRun({ ...run, runId: randomUUID() });
-            await dies();
-            throw new Error('the API process died here');
-          },
-        }),
+    const doomed = await startDoomedApi((clients, dies) => ({
+      ...clients,
+      customers: {
+        ...clients.customers,
+        update: (input, requestRun) =>
+          clients.customers.update(input, requestRun && {
+            ...requestRun,
+            recordStartedRun: async (run) => {
+              await requestRun.recordStartedRun({ ...run, runId: randomUUID() });
+              await dies();
+              throw new Error('the API process died here');
+            },
+          }),
+      },
     }));
     await request(doomed.app).patch(path).set('X-API-KEY', apiKey).set('Idempotency-Key', 'rename-3').send({ name: 'Original' });
     await harness.client.workflow.getHandle(workflowIds.updateCustomer(environmentId, 'run-forgotten')).result();

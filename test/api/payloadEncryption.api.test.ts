@@ -6,7 +6,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/createApp';
-import { createWorkflowGateway } from '../../src/temporal/workflowGateway';
+import { createWorkflowClients } from '../../src/temporal/workflowClients';
 import { workflowIds } from '../../src/workflows/workflowIds';
 import { startApiHarness, TEMPORAL_UI_ORIGIN, type ApiHarness } from '../support/apiHarness';
 import { createTestEnvironment } from '../support/testEnvironment';
@@ -184,7 +184,7 @@ describe('the codec endpoint', () => {
   it('is not there when the app is built without it', async () => {
     const app = createApp({
       db: harness.database.db,
-      workflows: createWorkflowGateway(harness.client, { taskQueue: 'unused', searchAttributes: false }),
+      workflows: createWorkflowClients(harness.client, { taskQueue: 'unused', searchAttributes: false }),
       billingProvider: 'stripe',
       logger: pino({ level: 'silent' }),
       temporalHealthy: async () => true,

@@ -5,7 +5,7 @@ import { createApp } from '../../src/api/createApp';
 import { createNoneBillingProvider } from '../../src/billing/noneBillingProvider';
 import { createStripeBillingProvider } from '../../src/billing/stripeBillingProvider';
 import { ensureSearchAttributes } from '../../src/temporal/ensureSearchAttributes';
-import { createWorkflowGateway } from '../../src/temporal/workflowGateway';
+import { createWorkflowClients } from '../../src/temporal/workflowClients';
 import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/server';
 import { createEncryptionCodec } from '../../src/temporal/payloadEncryption';
 import { createLocalEnvironment, testDataConverter, testPayloadKeys } from './temporal';
@@ -39,7 +39,7 @@ export async function startApiHarness(options: { billing: 'none' | 'stripe' }): 
   const searchAttributes = await ensureSearchAttributes(temporal.connection, temporal.namespace ?? 'default');
   const app = createApp({
     db: database.db,
-    workflows: createWorkflowGateway(client, { taskQueue: worker.taskQueue, searchAttributes }),
+    workflows: createWorkflowClients(client, { taskQueue: worker.taskQueue, searchAttributes }),
     billingProvider: billing.name,
     logger: pino({ level: 'silent' }),
     temporalHealthy: async () => (await temporal.connection.workflowService.getSystemInfo({}), true),

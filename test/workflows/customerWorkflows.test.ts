@@ -7,7 +7,9 @@ import { ensureSearchAttributes } from '../../src/temporal/ensureSearchAttribute
 import { statusQuery } from '../../src/workflows/definitions';
 import { workflowIds } from '../../src/workflows/workflowIds';
 import { findCustomer } from '../../src/db/repositories/customers.repository';
-import { createWorkflowGateway, WorkflowBusinessFailure, type WorkflowGateway } from '../../src/temporal/workflowGateway';
+import { findBusinessFailure } from '../../src/temporal/businessFailure';
+import { createCustomersClient, type CustomersClient } from '../../src/temporal/customers.client';
+import { createWorkflowStarter } from '../../src/temporal/workflowStarter';
 import type { ProvisionCustomerWorkflowInput } from '../../src/workflows/provisionCustomer.workflow';
 import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/server';
 import { createTimeSkippingEnvironment, testDataConverter } from '../support/temporal';
@@ -20,9 +22,9 @@ let database: TestDatabase;
 let stripe: StripeSandbox;
 let stripeWorker: RunningTestWorker;
 let noneWorker: RunningTestWorker;
-let withStripe: WorkflowGateway;
-let withStripeSkippingTime: WorkflowGateway;
-let withoutBilling: WorkflowGateway;
+let withStripe: CustomersClient;
+let withStripeSkippingTime: CustomersClient;
+let withoutBilling: CustomersClient;
 let environmentId: string;
 
 beforeAll(async () => {
@@ -34,9 +36,9 @@ beforeAll(async () => {
   // A plain client keeps real time, so activities are never timed out by skipped time; the time-skipping
   // client is used where retry backoff should pass at once.
   const realTimeClient = new Client({ connection: env.connection, namespace: env.namespace, dataConverter: testDataConverter });
-  withStripe = createWorkflowGateway(realTimeClient, { taskQueue: stripeWorker.taskQueue, searchAttributes });
-  withStripeSkippingTime = createWorkflowGateway(env.client, { taskQueue: stripeWorker.taskQueue, searchAttributes });
-  withoutBilling = createWorkflowGateway(realTimeClient, { taskQueue: noneWorker.taskQueue, searchAttributes });
+  withStripe = createCustomersClient(createWorkflowStarter(realTimeClient, { taskQueue: stripeWorker.taskQueue, searchAttributes }));
+  withStripeSkippingTime = createCustomersClient(createWorkflowStarter(env.client, { taskQueue: stripeWorker.taskQueue, searchAttributes }));
+  withoutBilling = createCustomersClient(createWorkflowStarter(realTimeClient, { taskQueue: noneWorker.taskQueue, searchAttributes }));
 });
 afterAll(async () => {
   await Promise.all([stripeWorker?.stop(), noneWorker?.stop()]);
@@ -63,7 +65,7 @@ const billingInfo = {
 describe('provisioning a customer', () => {
   it('creates the Stripe customer with the billing info, then the Tollgate customer carrying its id', async () => {
     const input = provisionInput({ billingInfo });
-    const result = await withStripe.provisionCustomer(input);
+    const result = await withStripe.provision(input);
 
     expect(result).toMatchObject({ created: true, customer: { customerId: input.customerId, name: 'Ada Lovelace', metadata: { plan: 'trial' } } });
     expect(result.customer.billingId).toMatch(/^cus_/);
@@ -87,15 +89,15 @@ describe('provisioning a customer', () => {
 
   it('returns the existing customer when the id is provisioned again, creating nothing more', async () => {
     const input = provisionInput({ billingInfo });
-    const first = await withStripe.provisionCustomer(input);
-    const second = await withStripe.provisionCustomer({ ...input, name: 'Someone else' });
+    const first = await withStripe.provision(input);
+    const second = await withStripe.provision({ ...input, name: 'Someone else' });
     expect(second).toEqual({ customer: first.customer, created: false, archived: false });
     expect(stripe.state.customers.size).toBe(1);
   });
 
   it('rides out a Stripe outage: retried by Temporal, the Stripe customer exists exactly once', async () => {
     stripe.failNext(3, 503);
-    const result = await withStripeSkippingTime.provisionCustomer(provisionInput({ billingInfo }));
+    const result = await withStripeSkippingTime.provision(provisionInput({ billingInfo }));
     expect(result.created).toBe(true);
     expect(stripe.state.customers.size).toBe(1);
     const creates = stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/customers');
@@ -105,16 +107,15 @@ describe('provisioning a customer', () => {
 
   it('writes nothing when Stripe refuses the billing info', async () => {
     const input = provisionInput({ billingInfo: { ...billingInfo, paymentMethodId: 'pm_card_chargeDeclined' } });
-    const failure = await withStripe.provisionCustomer(input).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(WorkflowBusinessFailure);
-    expect(failure).toMatchObject({ type: 'BillingRejected' });
+    const failure = await withStripe.provision(input).catch((error: unknown) => error);
+    expect(findBusinessFailure(failure)).toMatchObject({ type: 'BillingRejected' });
     expect(await findCustomer(database.db, environmentId, input.customerId)).toBeUndefined();
     expect(stripe.state.customers.size).toBe(0);
   });
 
   it('joins concurrent provisions of one id into one workflow: one customer, one Stripe customer, created for one caller', async () => {
     const input = provisionInput({ billingInfo });
-    const results = await Promise.all([1, 2, 3, 4].map(() => withStripe.provisionCustomer(input)));
+    const results = await Promise.all([1, 2, 3, 4].map(() => withStripe.provision(input)));
     expect(new Set(results.map((r) => r.customer.billingId)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(stripe.state.customers.size).toBe(1);
@@ -123,7 +124,7 @@ describe('provisioning a customer', () => {
   });
 
   it('creates customers in Postgres only when no billing provider is configured', async () => {
-    const result = await withoutBilling.provisionCustomer(provisionInput({ billingInfo }));
+    const result = await withoutBilling.provision(provisionInput({ billingInfo }));
     expect(result).toMatchObject({ created: true, customer: { billingId: null } });
     expect(stripe.requests).toHaveLength(0);
   });
@@ -131,8 +132,8 @@ describe('provisioning a customer', () => {
 
 describe('updating a customer', () => {
   it('changes only the given fields and sends the whole billing info to Stripe', async () => {
-    const { customer } = await withStripe.provisionCustomer(provisionInput({ billingInfo }));
-    const updated = await withStripe.updateCustomer({
+    const { customer } = await withStripe.provision(provisionInput({ billingInfo }));
+    const updated = await withStripe.update({
       environmentId,
       customerId: customer.customerId,
       changes: { email: 'countess@example.com' },
@@ -145,25 +146,25 @@ describe('updating a customer', () => {
   });
 
   it('creates the Stripe customer on the first update that brings billing info', async () => {
-    const { customer } = await withStripe.provisionCustomer(provisionInput());
+    const { customer } = await withStripe.provision(provisionInput());
     expect(customer.billingId).toBeNull();
-    const updated = await withStripe.updateCustomer({ environmentId, customerId: customer.customerId, changes: {}, billingInfo });
+    const updated = await withStripe.update({ environmentId, customerId: customer.customerId, changes: {}, billingInfo });
     expect(updated.customer.billingId).toMatch(/^cus_/);
   });
 
   it('fails with CustomerNotFound for an unknown customer', async () => {
-    const failure = await withStripe.updateCustomer({ environmentId, customerId: 'nobody', changes: { name: 'x' } }).catch((e: unknown) => e);
-    expect(failure).toMatchObject({ type: 'CustomerNotFound' });
+    const failure = await withStripe.update({ environmentId, customerId: 'nobody', changes: { name: 'x' } }).catch((e: unknown) => e);
+    expect(findBusinessFailure(failure)).toMatchObject({ type: 'CustomerNotFound' });
   });
 
   it('runs concurrent updates of one customer one after the other, so Stripe and Postgres agree', async () => {
-    const { customer } = await withStripe.provisionCustomer(provisionInput({ billingInfo }));
+    const { customer } = await withStripe.provision(provisionInput({ billingInfo }));
     const customerPath = `/v1/customers/${customer.billingId}`;
     // Stripe takes the first update at once but answers it late, the moment a race would strike.
     stripe.delayNext(1_500);
-    const first = withStripe.updateCustomer({ environmentId, customerId: customer.customerId, changes: { name: 'First' } });
+    const first = withStripe.update({ environmentId, customerId: customer.customerId, changes: { name: 'First' } });
     while (!stripe.requests.some((r) => r.method === 'POST' && r.path === customerPath)) await new Promise((resolve) => setTimeout(resolve, 20));
-    const second = withStripe.updateCustomer({ environmentId, customerId: customer.customerId, changes: { name: 'Second' } });
+    const second = withStripe.update({ environmentId, customerId: customer.customerId, changes: { name: 'Second' } });
     const [a, b] = await Promise.all([first, second]);
 
     expect(a.customer.name).toBe('First');

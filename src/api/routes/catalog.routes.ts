@@ -36,7 +36,7 @@ export function catalogRoutes({ db, workflows, billingProvider }: AppDependencie
     if (!result.ok) {
       throw invalidInput(result.issues.map((issue) => ({ field: issue.path, message: issue.message })), 422, 'CATALOG_CHANGE_REFUSED');
     }
-    const billingSync = result.changed && billingProvider === 'stripe' ? await workflows.syncCatalog(environmentId) : undefined;
+    const billingSync = result.changed && billingProvider === 'stripe' ? await workflows.catalog.sync(environmentId) : undefined;
     res.json({ changed: result.changed, changes: result.changes, ...(billingSync && { billingSync }) });
   });
 

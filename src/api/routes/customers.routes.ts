@@ -14,7 +14,6 @@ import type { RouteBodies } from '../routeBodies';
 import { HttpError, conflict, notFound, unknownReference } from '../httpError';
 import { requestRunOf } from '../idempotency';
 import { parseInput } from '../validate';
-import { runWorkflow } from '../workflowFailures';
 
 const pathSchema = z.object({ customerId: customerIdSchema });
 
@@ -62,19 +61,17 @@ export function customersRoutes({ db, workflows, billingProvider }: AppDependenc
       }
     }
 
-    const result = await runWorkflow(() =>
-      workflows.provisionCustomer(
-        {
-          environmentId,
-          customerId: input.customerId,
-          name: input.name ?? null,
-          email: input.email ?? null,
-          couponId: input.couponId ?? null,
-          metadata: input.metadata ?? {},
-          billingInfo: forProvider(input.billingInfo),
-        },
-        requestRun,
-      ),
+    const result = await workflows.customers.provision(
+      {
+        environmentId,
+        customerId: input.customerId,
+        name: input.name ?? null,
+        email: input.email ?? null,
+        couponId: input.couponId ?? null,
+        metadata: input.metadata ?? {},
+        billingInfo: forProvider(input.billingInfo),
+      },
+      requestRun,
     );
     if (result.archived) throw archivedIdConflict(input.customerId);
     await answerProvision(res, result.customer, result.created);
@@ -101,7 +98,7 @@ export function customersRoutes({ db, workflows, billingProvider }: AppDependenc
       // Nothing to change: answer the customer as it is, without a workflow run or a new updatedAt.
       if (Object.keys(changes).length === 0 && !billingInfo) return void res.json(toCustomerView(row));
     }
-    const result = await runWorkflow(() => workflows.updateCustomer({ environmentId, customerId, changes, billingInfo }, requestRun));
+    const result = await workflows.customers.update({ environmentId, customerId, changes, billingInfo }, requestRun);
     res.json(result.customer);
   });
 

@@ -66,7 +66,7 @@ export async function listPricesToCreate(db: DbOrTransaction, environmentId: str
     .execute();
 }
 
-export async function savePriceBillingId(db: DbOrTransaction, priceId: string, billingId: string) {
+export async function savePriceBillingId(db: DbOrTransaction, priceId: number, billingId: string) {
   await db.updateTable('package_prices').set({ billing_id: billingId }).where('id', '=', priceId).execute();
 }
 
@@ -86,6 +86,6 @@ export async function listPricesToArchive(db: DbOrTransaction, environmentId: st
     .execute();
 }
 
-export async function markPriceArchived(db: DbOrTransaction, priceId: string) {
+export async function markPriceArchived(db: DbOrTransaction, priceId: number) {
   await db.updateTable('package_prices').set({ billing_archived_at: sql`now()` }).where('id', '=', priceId).execute();
 }

@@ -98,7 +98,7 @@ async function writePackage(trx: Trx, environmentId: string, change: Extract<Cat
   if (change.versionAction === 'none') return;
 
   const versionValues = toVersionColumns(change.content, change.status);
-  let versionId: string;
+  let versionId: number;
   if (change.versionAction === 'insert') {
     const inserted = await trx
       .insertInto('package_versions')
@@ -140,7 +140,7 @@ function toVersionColumns(content: PackageContent, status: 'DRAFT' | 'PUBLISHED'
   };
 }
 
-async function insertPricesAndEntitlements(trx: Trx, versionId: string, content: PackageContent): Promise<void> {
+async function insertPricesAndEntitlements(trx: Trx, versionId: number, content: PackageContent): Promise<void> {
   const prices = content.prices.flatMap((price) => {
     const base = {
       package_version_id: versionId,

@@ -1,0 +1,18 @@
+import type { Customer } from './customers/customer';
+
+export type PublishedPackage = { packageId: string; packageType: 'PLAN' | 'ADDON'; productId: string; version: number };
+
+// What a committed change tells the realtime stream. Payloads carry only what Tollgate stores: billingInfo is
+// passed through to the billing provider and never stored, so it cannot reach an event.
+export type ChangeEvent =
+  | { type: 'customer.created' | 'customer.updated'; customerId: string; resourceId: null; payload: { customer: Customer } }
+  | { type: 'package.published'; customerId: null; resourceId: null; payload: PublishedPackage };
+
+export type ChangeEventType = ChangeEvent['type'];
+
+// An event as the outbox stored it: its id orders the stream within an environment.
+export type StoredChangeEvent = ChangeEvent & { id: number; createdAt: string };
+
+export function customerChanged(type: 'customer.created' | 'customer.updated', customer: Customer): ChangeEvent {
+  return { type, customerId: customer.customerId, resourceId: null, payload: { customer } };
+}
