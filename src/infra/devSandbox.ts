@@ -11,7 +11,7 @@ export const SANDBOX_STATE_FILE = 'stripe-sandbox.json';
 export async function startDevSandbox(options: { port: number; dataDir: string }): Promise<StripeSandbox> {
   await assertPortFree(options.port, 'TOLLGATE_SANDBOX_PORT');
   try {
-    return await startStripeSandbox({ port: options.port, stateFile: join(options.dataDir, SANDBOX_STATE_FILE) });
+    return await startStripeSandbox({ port: options.port, stateFile: join(options.dataDir, SANDBOX_STATE_FILE), recordRequests: false });
   } catch (error) {
     if (error instanceof SandboxStateFileError) throw new StartupError(error.message);
     // Taken between the check and the listen (another start racing this one).

@@ -8,7 +8,7 @@ import { customerRoutes } from './customers';
 import { canonicalJson, decodeForm, type FormObject } from './form';
 import { SandboxError, expandList, invalid, newId, type SandboxObject, type Route, type Store, type StoredObject, type StripeErrorBody } from './params';
 import { paymentMethodRoutes } from './paymentMethods';
-import { loadSandboxState, saveSandboxState, type StoredReply as Reply, type StoredResult } from './stateFile';
+import { forgetExpiredKeys, loadSandboxState, saveSandboxState, type StoredReply as Reply, type StoredResult } from './stateFile';
 import { SANDBOX_SECRET_KEY } from './secretKey';
 import { taxIdRoutes } from './taxIds';
 
@@ -41,6 +41,8 @@ export interface StripeSandboxOptions {
   port?: number;
   /** Objects and idempotency results are loaded from and saved to this JSON file; absent: memory only. */
   stateFile?: string;
+  /** Keep every request in `requests` (tests read it); off for a long-running `npm start`, whose memory it would fill. */
+  recordRequests?: boolean;
 }
 
 export interface StripeSandbox {
@@ -131,6 +133,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     // Stripe only honours idempotency keys on POST; GET/DELETE are naturally idempotent.
     const idempotentKey = method === 'POST' ? key : undefined;
     const params = canonicalJson(body);
+    // Stripe forgets a key after 24 hours; so does the sandbox, which otherwise keeps every key for as long as it runs.
+    forgetExpiredKeys(idempotency, store.nowSeconds());
     if (idempotentKey !== undefined) {
       if (idempotentKey.length > 255) {
         return errorReply(400, { type: 'invalid_request_error', message: 'Idempotency keys can be at most 255 characters long.' }, base);
@@ -171,7 +175,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     const method = (req.method ?? 'GET').toUpperCase();
     const body = decodeForm(method === 'POST' ? raw : url.search.slice(1));
     const key = firstHeader(req.headers['idempotency-key']);
-    requests.push({ method, path: url.pathname, ...(key !== undefined ? { idempotencyKey: key } : {}), body, headers: req.headers });
+    if (options.recordRequests !== false) requests.push({ method, path: url.pathname, ...(key !== undefined ? { idempotencyKey: key } : {}), body, headers: req.headers });
     const result = handle(method, url.pathname, body, key, req.headers);
     const send = (): void => {
       // The client may have timed out and hung up while the response was delayed.

@@ -52,8 +52,16 @@ export function loadSandboxState(path: string, store: Store, idempotency: Map<st
   for (const [id, object] of snapshot.prices) store.prices.set(id, object);
   for (const [id, object] of snapshot.paymentMethods) store.paymentMethods.set(id, object);
   for (const [id, object] of snapshot.taxIds) store.taxIds.set(id, object);
-  const oldest = store.nowSeconds() - KEY_LIFETIME_SECONDS;
-  for (const [key, result] of snapshot.idempotency) if (result.at >= oldest) idempotency.set(key, result);
+  for (const [key, result] of snapshot.idempotency) idempotency.set(key, result);
+  forgetExpiredKeys(idempotency, store.nowSeconds());
+}
+
+// Keys are kept in the order they were first used, so the expired ones are at the front.
+export function forgetExpiredKeys(idempotency: Map<string, StoredResult>, nowSeconds: number): void {
+  for (const [key, result] of idempotency) {
+    if (result.at >= nowSeconds - KEY_LIFETIME_SECONDS) return;
+    idempotency.delete(key);
+  }
 }
 
 // Written before the reply leaves, through a rename, so a crash leaves the previous or the new state, never half.
