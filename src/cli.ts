@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from './config';
+import { chosenBilling, ConfigError, loadConfig, type Config } from './config';
 import { CommandLineError, parseCommandLine, USAGE, type Command } from './cli/commandLine';
 import { DatabaseUnavailableError, openDatabase } from './cli/openDatabase';
 import type { Db } from './db/createDb';
@@ -55,7 +55,8 @@ async function run(command: Exclude<Command, { name: 'help' }>, db: Db, config: 
     case 'catalog apply': {
       const id = await environmentId(db, command.environment);
       // Checked before applying: a missing payload key must not leave a catalog applied and never synced.
-      const syncKeys = config.billing.provider === 'stripe' ? cliPayloadKeys(config) : undefined;
+      // Told nothing about billing, the CLI starts no sync: `npm start` syncs its sandbox at its next start.
+      const syncKeys = chosenBilling(config, 'none').provider !== 'none' ? cliPayloadKeys(config) : undefined;
       const result = await applyCatalogFile(db, id, command.file);
       if (!result.ok) throw new CommandFailure(`catalog rejected, nothing changed:\n${result.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
       result.changes.forEach((c) => console.log(`${c.action}\t${c.entity}\t${c.id}${c.version ? ` v${c.version}` : ''}`));

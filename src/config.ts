@@ -46,7 +46,9 @@ const configSchema = z.object({
   TOLLGATE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   // Empty turns the catalog file at start off.
   TOLLGATE_CATALOG_FILE: z.string().default('catalog/example.yaml'),
-  BILLING_PROVIDER: z.enum(['none', 'stripe']).optional(),
+  BILLING_PROVIDER: z.enum(['none', 'stripe', 'sandbox'], { error: 'must be none, stripe or sandbox' }).optional(),
+  // Off the ports stripe-mock (12111, 12112) takes by default, so both run side by side.
+  TOLLGATE_SANDBOX_PORT: port.default(12121),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
   STRIPE_API_BASE: z.url().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
@@ -75,7 +77,10 @@ export type Config = {
   };
   devApiKey?: string;
   catalogFile?: string;
-  billing: { provider: 'none' } | { provider: 'stripe'; secretKey: string; apiBase?: string; webhookSecret?: string };
+  // Absent when neither BILLING_PROVIDER nor STRIPE_SECRET_KEY is set: each entry decides (see chosenBilling).
+  billing?: BillingConfig;
+  // Where `npm start` runs its in-process Stripe sandbox.
+  sandboxPort: number;
   // Absent `current`: development generates one into the data folder; production entries refuse to start.
   payloadKeys: { current?: Buffer; previous: Buffer[] };
   // Absent `mode`: each entry's default (npm start: loopback; the production API: off).
@@ -84,6 +89,12 @@ export type Config = {
 };
 
 export type CodecEndpointMode = 'off' | 'loopback' | 'network';
+
+// `sandbox` without apiBase: the entry runs the sandbox itself (only `npm start` can).
+export type BillingConfig =
+  | { provider: 'none' }
+  | { provider: 'sandbox'; apiBase?: string }
+  | { provider: 'stripe'; secretKey: string; apiBase?: string; webhookSecret?: string };
 
 export class ConfigError extends Error {}
 
@@ -94,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const provider = e.BILLING_PROVIDER ?? (e.STRIPE_SECRET_KEY ? 'stripe' : 'none');
+  const provider = e.BILLING_PROVIDER ?? (e.STRIPE_SECRET_KEY ? 'stripe' : undefined);
   if (provider === 'stripe' && !e.STRIPE_SECRET_KEY) {
     throw new ConfigError('Invalid configuration:\n  STRIPE_SECRET_KEY: required when BILLING_PROVIDER=stripe');
   }
@@ -118,9 +129,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     billing:
       provider === 'stripe'
         ? { provider, secretKey: e.STRIPE_SECRET_KEY!, apiBase: e.STRIPE_API_BASE, webhookSecret: e.STRIPE_WEBHOOK_SECRET }
-        : { provider: 'none' },
+        : provider === 'sandbox'
+          ? { provider, apiBase: e.STRIPE_API_BASE }
+          : provider && { provider },
+    sandboxPort: e.TOLLGATE_SANDBOX_PORT,
     payloadKeys: { current: e.TOLLGATE_PAYLOAD_KEY, previous: e.TOLLGATE_PAYLOAD_PREVIOUS_KEYS },
     codecEndpoint: { mode: e.TOLLGATE_CODEC_ENDPOINT, uiOrigins: e.TOLLGATE_CODEC_UI_ORIGINS },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+// Told nothing, `npm start` bills through its sandbox (offline, no real charges) and the production entries bill nothing.
+export function chosenBilling(config: Config, whenUnset: 'sandbox' | 'none'): BillingConfig {
+  return config.billing ?? { provider: whenUnset };
+}
+
+// The sandbox runs inside `npm start`: a production entry has none of its own, so it must be told where one listens.
+export function productionBilling(config: Config, who: string): BillingConfig {
+  const billing = chosenBilling(config, 'none');
+  if (billing.provider === 'sandbox' && !billing.apiBase) {
+    throw new ConfigError(
+      `Invalid configuration:\n  STRIPE_API_BASE: required by ${who} when BILLING_PROVIDER=sandbox (the sandbox runs inside \`npm start\`; point STRIPE_API_BASE at one, or use BILLING_PROVIDER=none or STRIPE_SECRET_KEY)`,
+    );
+  }
+  return billing;
 }

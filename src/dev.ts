@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './api/createApp';
 import { createBillingProvider } from './billing/createBillingProvider';
-import { ConfigError, loadConfig } from './config';
+import { chosenBilling, ConfigError, loadConfig, type BillingConfig } from './config';
 import { createDb, databaseOptions } from './db/createDb';
 import { codecEndpointOptions, codecEndpointUrl, devServerUiOrigins } from './infra/codecEndpoint';
 import { claimDataDir } from './infra/dataDirLock';
+import { startDevSandbox } from './infra/devSandbox';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
 import { closeServer, listen } from './infra/httpServer';
 import { restrictPrivateDataFiles } from './infra/ownerOnlyFiles';
@@ -48,6 +49,11 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   process.once('exit', release);
   await assertPortFree(config.port, 'PORT');
   restrictPrivateDataFiles(config.dataDir);
+  // No Stripe key and no BILLING_PROVIDER: billing runs against the in-process sandbox, offline, charging nothing.
+  const billingConfig = chosenBilling(config, 'sandbox');
+  const sandbox = billingConfig.provider === 'sandbox' && !billingConfig.apiBase ? await startDevSandbox({ port: config.sandboxPort, dataDir: config.dataDir }) : undefined;
+  if (sandbox) stopSteps.push(() => sandbox.close());
+  const billingSettings: BillingConfig = sandbox ? { provider: 'sandbox', apiBase: sandbox.url } : billingConfig;
   // TOLLGATE_PAYLOAD_KEY, else the key generated into the data folder at the first start.
   const payloadKeys = developmentPayloadKeys(config);
   const dataConverter = createTollgateDataConverter(payloadKeys);
@@ -88,7 +94,7 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   stopSteps.unshift(() => temporal.connection.close());
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   stopSteps.unshift(() => workerConnection.close());
-  const billing = createBillingProvider(config.billing);
+  const billing = createBillingProvider(billingSettings);
   const worker = await createTollgateWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing, logger, dataConverter });
   const workerRun = worker.run();
   stopSteps.unshift(async () => {
@@ -116,7 +122,7 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
       `  Temporal UI   ${uiUrl}`,
       `  Payloads      encrypted (key ${payloadKeyId(payloadKeys.current)} from ${config.payloadKeys.current ? 'TOLLGATE_PAYLOAD_KEY' : join(config.dataDir, PAYLOAD_KEY_FILE)})${codecEndpoint ? `; the UI decrypts them through ${codecEndpointUrl(config.host, config.port)}` : ''}`,
       `  API key       ${apiKey}   (environment "${environment.name}")`,
-      `  Billing       ${billing.name}`,
+      `  Billing       ${describeBilling(billingSettings, sandbox !== undefined)}`,
       `  Catalog       ${describeCatalogFileAtStart(catalog)}`,
       '',
       `  try: curl -H 'X-API-KEY: ${apiKey}' ${apiUrl}/v1/catalog`,
@@ -126,6 +132,11 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
 
   await stopped;
   logger.info('stopped');
+}
+
+function describeBilling(billing: BillingConfig, inProcess: boolean): string {
+  if (billing.provider !== 'sandbox') return billing.provider;
+  return `sandbox (${inProcess ? 'local Stripe stand-in' : 'Stripe stand-in'} at ${billing.apiBase}; no real charges)`;
 }
 
 main().catch((error) => {

@@ -1,5 +1,5 @@
 import { createApp } from './api/createApp';
-import { loadConfig } from './config';
+import { loadConfig, productionBilling } from './config';
 import { createDb, databaseOptions } from './db/createDb';
 import { codecEndpointOptions } from './infra/codecEndpoint';
 import { requirePayloadKeys } from './infra/payloadKeys';
@@ -16,6 +16,7 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   if (!config.databaseUrl || !config.temporal.address) throw new Error('the API alone needs DATABASE_URL and TEMPORAL_ADDRESS (use `npm start` for the all-in-one dev setup)');
+  const billing = productionBilling(config, 'the API');
   const payloadKeys = requirePayloadKeys(config, 'the API');
   // Off unless asked for: the endpoint decrypts for whoever reaches it, so production opts in (see README).
   const codecEndpoint = codecEndpointOptions(config, createEncryptionCodec(payloadKeys), { mode: 'off', uiOrigins: [] });
@@ -24,7 +25,8 @@ async function main() {
   const app = createApp({
     db,
     workflows: createWorkflowClients(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes }),
-    billingProvider: config.billing.provider,
+    // The sandbox is reached through the Stripe adapter: to the routes it is Stripe.
+    billingProvider: billing.provider === 'none' ? 'none' : 'stripe',
     logger,
     temporalHealthy: temporal.healthy,
     codecEndpoint,

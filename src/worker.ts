@@ -3,7 +3,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from './activities/createActivities';
 import { createBillingProvider } from './billing/createBillingProvider';
 import type { BillingProvider } from './billing/billingProvider';
-import { loadConfig } from './config';
+import { loadConfig, productionBilling } from './config';
 import { createDb, databaseOptions, type Db } from './db/createDb';
 import { createLogger, type Logger } from './logger';
 import { runUntilSignal } from './infra/shutdown';
@@ -42,11 +42,12 @@ async function main() {
   const logger = createLogger(config.logLevel);
   installTemporalRuntime(config.logLevel);
   if (!config.databaseUrl || !config.temporal.address) throw new Error('the worker alone needs DATABASE_URL and TEMPORAL_ADDRESS (use `npm start` for the all-in-one dev setup)');
+  const billing = createBillingProvider(productionBilling(config, 'the worker'));
   const payloadKeys = requirePayloadKeys(config, 'the worker');
   const dataConverter = createTollgateDataConverter(payloadKeys);
   const db = createDb(config.databaseUrl, databaseOptions(config, logger));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createTollgateWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing: createBillingProvider(config.billing), logger, dataConverter });
+  const worker = await createTollgateWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing, logger, dataConverter });
   // The key id lets an operator check that every process shares one key (a mismatch names the ids it saw).
   logger.info({ taskQueue: config.temporal.taskQueue, payloadKeyId: payloadKeyId(payloadKeys.current) }, 'worker started');
   const running = worker.run();

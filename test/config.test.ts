@@ -1,11 +1,35 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config';
+import { chosenBilling, loadConfig, productionBilling } from '../src/config';
 
 describe('configuration from the environment', () => {
   it('defaults to the zero-setup development shape', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, billing: { provider: 'none' }, temporal: { address: undefined, devServerUiPort: 8233 } });
+    expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, billing: undefined, sandboxPort: 12121, temporal: { address: undefined, devServerUiPort: 8233 } });
+  });
+
+  it('leaves billing to each entry when told nothing: npm start uses its sandbox, production entries bill nothing', () => {
+    const config = loadConfig({});
+    expect(chosenBilling(config, 'sandbox')).toEqual({ provider: 'sandbox' });
+    expect(productionBilling(config, 'the API')).toEqual({ provider: 'none' });
+  });
+
+  it('keeps the no-billing behaviour with BILLING_PROVIDER=none, even beside a Stripe key', () => {
+    expect(loadConfig({ BILLING_PROVIDER: 'none' }).billing).toEqual({ provider: 'none' });
+    expect(chosenBilling(loadConfig({ BILLING_PROVIDER: 'none', STRIPE_SECRET_KEY: 'sk_test_abc' }), 'sandbox')).toEqual({ provider: 'none' });
+  });
+
+  it('reads BILLING_PROVIDER=sandbox with where it runs, and the port npm start gives its own sandbox', () => {
+    expect(loadConfig({ BILLING_PROVIDER: 'sandbox' }).billing).toEqual({ provider: 'sandbox', apiBase: undefined });
+    expect(loadConfig({ BILLING_PROVIDER: 'sandbox', STRIPE_API_BASE: 'http://127.0.0.1:12121' }).billing).toEqual({ provider: 'sandbox', apiBase: 'http://127.0.0.1:12121' });
+    // The sandbox takes no real key: one left in the shell is not sent to it.
+    expect(loadConfig({ BILLING_PROVIDER: 'sandbox', STRIPE_SECRET_KEY: 'sk_live_abc' }).billing).toEqual({ provider: 'sandbox', apiBase: undefined });
+    expect(loadConfig({ TOLLGATE_SANDBOX_PORT: '4242' }).sandboxPort).toBe(4242);
+  });
+
+  it('refuses a sandbox to a production entry unless told where one runs (it lives inside npm start)', () => {
+    expect(() => productionBilling(loadConfig({ BILLING_PROVIDER: 'sandbox' }), 'the worker')).toThrow('STRIPE_API_BASE: required by the worker when BILLING_PROVIDER=sandbox');
+    expect(productionBilling(loadConfig({ BILLING_PROVIDER: 'sandbox', STRIPE_API_BASE: 'http://sandbox.internal:12121' }), 'the worker')).toEqual({ provider: 'sandbox', apiBase: 'http://sandbox.internal:12121' });
   });
 
   it('turns Stripe on when a secret key is given', () => {
@@ -24,6 +48,9 @@ describe('configuration from the environment', () => {
     [{ TEMPORAL_ADDRESS: 'no-port' }, 'TEMPORAL_ADDRESS: must look like host:port'],
     [{ STRIPE_SECRET_KEY: 'pk_test_abc' }, 'STRIPE_SECRET_KEY: must be a Stripe secret key'],
     [{ BILLING_PROVIDER: 'stripe' }, 'STRIPE_SECRET_KEY: required when BILLING_PROVIDER=stripe'],
+    [{ BILLING_PROVIDER: 'paypal' }, 'BILLING_PROVIDER: must be none, stripe or sandbox'],
+    [{ TOLLGATE_SANDBOX_PORT: '70000' }, 'TOLLGATE_SANDBOX_PORT: must be a port number (1-65535)'],
+    [{ TOLLGATE_SANDBOX_PORT: 'abc' }, 'TOLLGATE_SANDBOX_PORT: must be a port number (1-65535)'],
     [{ TOLLGATE_API_KEY: 'short' }, 'TOLLGATE_API_KEY: must be at least 16 characters'],
   ])('names the bad variable in %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);

@@ -30,6 +30,15 @@ describe('production entries and the payload key', () => {
     expect(out).toContain('openssl rand -base64 32');
   });
 
+  it.each([
+    ['src/server.ts', 'the API'],
+    ['src/worker.ts', 'the worker'],
+  ])('%s refuses BILLING_PROVIDER=sandbox without STRIPE_API_BASE, since the sandbox runs inside npm start', async (entry, who) => {
+    const { code, out } = await startEntry(entry, { TOLLGATE_PAYLOAD_KEY: Buffer.alloc(32, 3).toString('base64'), BILLING_PROVIDER: 'sandbox' });
+    expect(code).toBe(1);
+    expect(out).toContain(`STRIPE_API_BASE: required by ${who} when BILLING_PROVIDER=sandbox`);
+  });
+
   it('refuses a codec endpoint without the Temporal UI origin it would serve', async () => {
     const { code, out } = await startEntry('src/server.ts', { TOLLGATE_PAYLOAD_KEY: Buffer.alloc(32, 3).toString('base64'), TOLLGATE_CODEC_ENDPOINT: 'network' });
     expect(code).toBe(1);

@@ -2,20 +2,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDevInstance, startDevProcess, stopIfRunning, type DevInstanceFolder, type DevProcess } from '../support/devProcess';
-import { startFakeStripe, type FakeStripe } from '../support/fakeStripe';
+import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/server';
 
 const API_KEY = 'tg_server_crash_update_key_0123456789';
 // The process (API + worker) is killed while a PATCH sent with an Idempotency-Key waits on Stripe. After a
 // restart, another caller renames the customer, then the first caller retries with its key: it gets the
 // outcome of its own update, the newer name stays, and Stripe was asked to apply the rename once.
 describe('a crash in the middle of an update sent with an Idempotency-Key', () => {
-  let stripe: FakeStripe;
+  let stripe: StripeSandbox;
   let env: Record<string, string>;
   let running: DevProcess | undefined;
   let instance: DevInstanceFolder | undefined;
 
   beforeAll(async () => {
-    stripe = await startFakeStripe();
+    stripe = await startStripeSandbox();
     instance = await prepareDevInstance({ name: 'crash-update', apiKey: API_KEY, env: { STRIPE_SECRET_KEY: 'sk_test_crash', STRIPE_API_BASE: stripe.url } });
     env = instance.env;
   });

@@ -2,19 +2,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDevInstance, startDevProcess, stopIfRunning, type DevInstanceFolder, type DevProcess } from '../support/devProcess';
-import { startFakeStripe, type FakeStripe } from '../support/fakeStripe';
+import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/server';
 
 const API_KEY = 'tg_server_crash_test_key_0123456789';
 // The whole process (API + worker) dies while a provisioning workflow waits on Stripe; after a restart on
 // the same data the workflow finishes, and the customer exists exactly once in Stripe and in Postgres.
 describe('a crash in the middle of provisioning', () => {
-  let stripe: FakeStripe;
+  let stripe: StripeSandbox;
   let env: Record<string, string>;
   let running: DevProcess | undefined;
   let instance: DevInstanceFolder | undefined;
 
   beforeAll(async () => {
-    stripe = await startFakeStripe();
+    stripe = await startStripeSandbox();
     instance = await prepareDevInstance({ name: 'crash', apiKey: API_KEY, env: { STRIPE_SECRET_KEY: 'sk_test_crash', STRIPE_API_BASE: stripe.url } });
     env = instance.env;
   });

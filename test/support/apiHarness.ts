@@ -6,7 +6,7 @@ import { createNoneBillingProvider } from '../../src/billing/noneBillingProvider
 import { createStripeBillingProvider } from '../../src/billing/stripeBillingProvider';
 import { ensureSearchAttributes } from '../../src/temporal/ensureSearchAttributes';
 import { createWorkflowClients } from '../../src/temporal/workflowClients';
-import { startFakeStripe, type FakeStripe } from './fakeStripe';
+import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/server';
 import { createEncryptionCodec } from '../../src/temporal/payloadEncryption';
 import { createLocalEnvironment, testDataConverter, testPayloadKeys } from './temporal';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
@@ -19,19 +19,19 @@ export type ApiHarness = {
   client: Client;
   // The worker's task queue, for a second app (another API process) on the same worker.
   taskQueue: string;
-  stripe?: FakeStripe;
+  stripe?: StripeSandbox;
   stop: () => Promise<void>;
 };
 
 // The origin the harness's codec endpoint answers browsers from, as the dev server's UI would call it.
 export const TEMPORAL_UI_ORIGIN = 'http://127.0.0.1:8233';
 
-// The real app, a real worker, Postgres and the Temporal dev server; Stripe is the in-repo fake when asked for.
+// The real app, a real worker, Postgres and the Temporal dev server; Stripe is the Stripe sandbox (src/sandbox) when asked for.
 export async function startApiHarness(options: { billing: 'none' | 'stripe' }): Promise<ApiHarness> {
   const [temporal, database, stripe] = await Promise.all([
     createLocalEnvironment(),
     createTestDatabase(),
-    options.billing === 'stripe' ? startFakeStripe() : Promise.resolve(undefined),
+    options.billing === 'stripe' ? startStripeSandbox() : Promise.resolve(undefined),
   ]);
   const billing = stripe ? createStripeBillingProvider(stripe.client()) : createNoneBillingProvider();
   const worker: RunningTestWorker = await startTestWorker(temporal, database.db, billing);

@@ -48,6 +48,8 @@ export async function prepareDevInstance(options: { name: string; apiKey: string
     TOLLGATE_PG_PORT: String(await freePort()),
     TEMPORAL_PORT: String(await freePort()),
     TEMPORAL_UI_PORT: String(await freePort()),
+    // Used when the test leaves billing to npm start's default, the in-process Stripe sandbox.
+    TOLLGATE_SANDBOX_PORT: String(await freePort()),
     TOLLGATE_API_KEY: options.apiKey,
     TOLLGATE_CATALOG_FILE: join(dataDir, 'catalog.yaml'),
     ...options.env,

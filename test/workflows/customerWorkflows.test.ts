@@ -11,7 +11,7 @@ import { findBusinessFailure } from '../../src/temporal/businessFailure';
 import { createCustomersClient, type CustomersClient } from '../../src/temporal/customers.client';
 import { createWorkflowStarter } from '../../src/temporal/workflowStarter';
 import type { ProvisionCustomerWorkflowInput } from '../../src/workflows/provisionCustomer.workflow';
-import { startFakeStripe, type FakeStripe } from '../support/fakeStripe';
+import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/server';
 import { createTimeSkippingEnvironment, testDataConverter } from '../support/temporal';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 import { createTestEnvironment } from '../support/testEnvironment';
@@ -19,7 +19,7 @@ import { startTestWorker, type RunningTestWorker } from '../support/testWorker';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
-let stripe: FakeStripe;
+let stripe: StripeSandbox;
 let stripeWorker: RunningTestWorker;
 let noneWorker: RunningTestWorker;
 let withStripe: CustomersClient;
@@ -28,7 +28,7 @@ let withoutBilling: CustomersClient;
 let environmentId: string;
 
 beforeAll(async () => {
-  [env, database, stripe] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase(), startFakeStripe()]);
+  [env, database, stripe] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase(), startStripeSandbox()]);
   environmentId = (await createTestEnvironment(database.db)).environmentId;
   stripeWorker = await startTestWorker(env, database.db, createStripeBillingProvider(stripe.client()));
   noneWorker = await startTestWorker(env, database.db, createNoneBillingProvider());

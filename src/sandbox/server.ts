@@ -1,15 +1,18 @@
-// The fake's HTTP layer: auth, routing, Stripe-style idempotency, and failure/delay injection.
+// The Stripe sandbox's HTTP layer: auth, routing, Stripe-style idempotency, and failure/delay injection.
+// A local stand-in for Stripe's API (test mode): it follows Stripe's documented behaviour, never Tollgate's code.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { catalogRoutes } from './catalog';
 import { customerRoutes } from './customers';
 import { canonicalJson, decodeForm, type FormObject } from './form';
-import { FakeStripeError, expandList, invalid, newId, type FakeObject, type Route, type Store, type StoredObject, type StripeErrorBody } from './params';
+import { SandboxError, expandList, invalid, newId, type SandboxObject, type Route, type Store, type StoredObject, type StripeErrorBody } from './params';
 import { paymentMethodRoutes } from './paymentMethods';
+import { forgetExpiredKeys, loadSandboxState, saveSandboxState, type StoredReply as Reply, type StoredResult } from './stateFile';
+import { SANDBOX_SECRET_KEY } from './secretKey';
 import { taxIdRoutes } from './taxIds';
 
-export type { FakeObject, StoredObject } from './params';
+export type { SandboxObject, StoredObject } from './params';
 export type { FormObject, FormValue } from './form';
 
 export interface RecordedRequest {
@@ -22,26 +25,32 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
 }
 
-export interface FakeStripeState {
-  readonly customers: ReadonlyMap<string, FakeObject>;
-  readonly products: ReadonlyMap<string, FakeObject>;
-  readonly prices: ReadonlyMap<string, FakeObject>;
-  readonly paymentMethods: ReadonlyMap<string, FakeObject>;
+export interface StripeSandboxState {
+  readonly customers: ReadonlyMap<string, SandboxObject>;
+  readonly products: ReadonlyMap<string, SandboxObject>;
+  readonly prices: ReadonlyMap<string, SandboxObject>;
+  readonly paymentMethods: ReadonlyMap<string, SandboxObject>;
   /** Tax ids carry no metadata, hence the looser type. */
   readonly taxIds: ReadonlyMap<string, StoredObject>;
 }
 
-export interface FakeStripeOptions {
+export interface StripeSandboxOptions {
   /** Clock in milliseconds (like Date.now); `created` fields are derived from it in unix seconds. */
   now?: () => number;
+  /** Loopback port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /** Objects and idempotency results are loaded from and saved to this JSON file; absent: memory only. */
+  stateFile?: string;
+  /** Keep every request in `requests` (tests read it); off for a long-running `npm start`, whose memory it would fill. */
+  recordRequests?: boolean;
 }
 
-export interface FakeStripe {
+export interface StripeSandbox {
   readonly port: number;
   readonly url: string;
-  readonly state: FakeStripeState;
+  readonly state: StripeSandboxState;
   readonly requests: RecordedRequest[];
-  /** A real SDK client pointed at the fake; `overrides` is merged last (e.g. `{ timeout: 200 }`). */
+  /** A real SDK client pointed at the sandbox; `overrides` is merged last (e.g. `{ timeout: 200 }`). */
   client(overrides?: Stripe.StripeConfig): Stripe;
   /** The next `count` requests fail with `status` before reaching any endpoint (nothing is stored). */
   failNext(count: number, status?: number): void;
@@ -52,19 +61,6 @@ export interface FakeStripe {
   close(): Promise<void>;
 }
 
-interface Reply {
-  status: number;
-  /** Serialized once, so an idempotent replay is byte-identical even if state changed since. */
-  json: string;
-  headers: Record<string, string>;
-}
-
-interface StoredResult {
-  method: string;
-  path: string;
-  params: string;
-  reply: Reply;
-}
 
 const ROUTES: readonly Route[] = [...customerRoutes, ...taxIdRoutes, ...paymentMethodRoutes, ...catalogRoutes];
 const COMPILED = ROUTES.map(([method, pattern, handler]) => ({
@@ -88,14 +84,14 @@ function dispatch(store: Store, method: string, path: string, body: FormObject):
 }
 
 function injectedError(status: number): StripeErrorBody {
-  if (status === 429) return { type: 'invalid_request_error', code: 'rate_limit', message: 'fakeStripe: injected rate limit (HTTP 429)' };
+  if (status === 429) return { type: 'invalid_request_error', code: 'rate_limit', message: 'Stripe sandbox: injected rate limit (HTTP 429)' };
   const type = status >= 500 ? 'api_error' : 'invalid_request_error';
-  return { type, message: `fakeStripe: injected failure (HTTP ${status})` };
+  return { type, message: `Stripe sandbox: injected failure (HTTP ${status})` };
 }
 
 const firstHeader = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
-export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<FakeStripe> {
+export async function startStripeSandbox(options: StripeSandboxOptions = {}): Promise<StripeSandbox> {
   const now = options.now ?? Date.now;
   const store: Store = {
     customers: new Map(),
@@ -107,6 +103,10 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   };
   const requests: RecordedRequest[] = [];
   const idempotency = new Map<string, StoredResult>();
+  if (options.stateFile) loadSandboxState(options.stateFile, store, idempotency);
+  const save = (): void => {
+    if (options.stateFile) saveSandboxState(options.stateFile, store, idempotency);
+  };
   const failures: number[] = [];
   const delays: number[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -133,6 +133,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     // Stripe only honours idempotency keys on POST; GET/DELETE are naturally idempotent.
     const idempotentKey = method === 'POST' ? key : undefined;
     const params = canonicalJson(body);
+    // Stripe forgets a key after 24 hours; so does the sandbox, which otherwise keeps every key for as long as it runs.
+    forgetExpiredKeys(idempotency, store.nowSeconds());
     if (idempotentKey !== undefined) {
       if (idempotentKey.length > 255) {
         return errorReply(400, { type: 'invalid_request_error', message: 'Idempotency keys can be at most 255 characters long.' }, base);
@@ -156,22 +158,24 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     try {
       result = reply(200, dispatch(store, method, path, body), base);
     } catch (error) {
-      result = error instanceof FakeStripeError
+      result = error instanceof SandboxError
         ? errorReply(error.status, error.body, base)
-        : errorReply(500, { type: 'api_error', message: `fakeStripe internal error: ${String(error)}` }, base);
+        : errorReply(500, { type: 'api_error', message: `Stripe sandbox internal error: ${String(error)}` }, base);
     }
     // Stripe saves a result once the endpoint ran (successes, and card declines: 402); validation rejections can be retried.
     const ran = result.status < 400 || result.status === 402;
-    if (idempotentKey !== undefined && ran) idempotency.set(idempotentKey, { method, path, params, reply: result });
+    if (idempotentKey !== undefined && ran) idempotency.set(idempotentKey, { method, path, params, reply: result, at: store.nowSeconds() });
+    // Saved before the reply leaves: a write Stripe acknowledged is never lost by a restart.
+    if (method !== 'GET' && ran) save();
     return result;
   }
 
   function respond(req: IncomingMessage, res: ServerResponse, raw: string): void {
-    const url = new URL(req.url ?? '/', 'http://fake.invalid');
+    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
     const method = (req.method ?? 'GET').toUpperCase();
     const body = decodeForm(method === 'POST' ? raw : url.search.slice(1));
     const key = firstHeader(req.headers['idempotency-key']);
-    requests.push({ method, path: url.pathname, ...(key !== undefined ? { idempotencyKey: key } : {}), body, headers: req.headers });
+    if (options.recordRequests !== false) requests.push({ method, path: url.pathname, ...(key !== undefined ? { idempotencyKey: key } : {}), body, headers: req.headers });
     const result = handle(method, url.pathname, body, key, req.headers);
     const send = (): void => {
       // The client may have timed out and hung up while the response was delayed.
@@ -199,7 +203,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
 
@@ -209,7 +213,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     state: store,
     requests,
     client: (overrides = {}) =>
-      new Stripe('sk_test_fake', { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0, ...overrides }),
+      new Stripe(SANDBOX_SECRET_KEY, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0, ...overrides }),
     failNext: (count, status = 500) => {
       for (let i = 0; i < count; i += 1) failures.push(status);
     },
@@ -226,6 +230,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       idempotency.clear();
       failures.length = 0;
       delays.length = 0;
+      save();
     },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);

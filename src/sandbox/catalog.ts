@@ -3,13 +3,13 @@ import type { FormObject } from './form';
 import {
   applyMetadata, bool, hash, hashList, int, invalid, list, listExpand, newId, noSuch, nonEmpty, nullableStr, only, oneOf,
   paginate, paramName, required, str, withoutUnexpanded,
-  type FakeObject, type Route, type RouteContext, type Store,
+  type SandboxObject, type Route, type RouteContext, type Store,
 } from './params';
 
 const PRODUCT_FIELDS = ['active', 'description', 'metadata', 'name', 'statement_descriptor', 'tax_code', 'unit_label', 'url'];
 const PRODUCT_CREATE = [...PRODUCT_FIELDS, 'expand', 'id', 'images'];
 const PRODUCT_UPDATE = [...PRODUCT_FIELDS, 'default_price', 'expand', 'images'];
-// Real Stripe params the fake does not emulate: fail loudly instead of silently ignoring them.
+// Real Stripe params the sandbox does not emulate: fail loudly instead of silently ignoring them.
 const PRODUCT_UNMODELED = ['default_price_data', 'marketing_features', 'package_dimensions', 'shippable', 'tax_details'];
 const PRICE_CREATE = [
   'active', 'billing_scheme', 'currency', 'currency_options', 'expand', 'lookup_key', 'metadata', 'nickname', 'product',
@@ -27,7 +27,7 @@ function images(body: FormObject): string[] | undefined {
 }
 
 /** Validates product params without storing, so price product_data can fail before anything is created. */
-function buildProduct(store: Store, body: FormObject, at?: string): FakeObject {
+function buildProduct(store: Store, body: FormObject, at?: string): SandboxObject {
   const requestedId = nonEmpty(body, 'id', at);
   if (requestedId !== undefined && store.products.has(requestedId)) {
     throw invalid('Product already exists.', { code: 'resource_already_exists', param: paramName('id', at) });
@@ -43,20 +43,20 @@ function buildProduct(store: Store, body: FormObject, at?: string): FakeObject {
   };
 }
 
-function getProduct(store: Store, id: string): FakeObject {
+function getProduct(store: Store, id: string): SandboxObject {
   const product = store.products.get(id);
   if (!product) throw noSuch('product', id);
   return product;
 }
 
-function createProduct({ store, body }: RouteContext): FakeObject {
+function createProduct({ store, body }: RouteContext): SandboxObject {
   only(body, PRODUCT_CREATE, undefined, PRODUCT_UNMODELED);
   const product = buildProduct(store, body);
   store.products.set(product.id, product);
   return structuredClone(product);
 }
 
-function updateProduct({ store, id, body }: RouteContext): FakeObject {
+function updateProduct({ store, id, body }: RouteContext): SandboxObject {
   const current = getProduct(store, id);
   only(body, PRODUCT_UPDATE, undefined, PRODUCT_UNMODELED);
   const name = nonEmpty(body, 'name');
@@ -67,7 +67,7 @@ function updateProduct({ store, id, body }: RouteContext): FakeObject {
     images: images(body), name, statement_descriptor: nullableStr(body, 'statement_descriptor'),
     tax_code: nullableStr(body, 'tax_code'), unit_label: nullableStr(body, 'unit_label'), url: nullableStr(body, 'url'),
   };
-  const next: FakeObject = { ...current, metadata: applyMetadata(current.metadata, body), updated: store.nowSeconds() };
+  const next: SandboxObject = { ...current, metadata: applyMetadata(current.metadata, body), updated: store.nowSeconds() };
   for (const [key, value] of Object.entries(patch)) if (value !== undefined) next[key] = value;
   store.products.set(id, next);
   return structuredClone(next);
@@ -174,27 +174,27 @@ function currencyOptions(body: FormObject, scheme: string, primary: string, base
 }
 
 /** Returns the price currently holding `key` if it may be taken over; throws if it may not. */
-function lookupKeyHolder(store: Store, key: string | null | undefined, transfer: boolean, selfId?: string): FakeObject | undefined {
+function lookupKeyHolder(store: Store, key: string | null | undefined, transfer: boolean, selfId?: string): SandboxObject | undefined {
   if (!key) return undefined;
   const holder = [...store.prices.values()].find((p) => p.lookup_key === key && p.id !== selfId);
   if (holder && !transfer) throw invalid(`A price (\`${holder.id}\`) already uses that lookup key.`, { param: 'lookup_key' });
   return holder;
 }
 
-function getPrice(store: Store, id: string): FakeObject {
+function getPrice(store: Store, id: string): SandboxObject {
   const price = store.prices.get(id);
   if (!price) throw noSuch('price', id);
   return price;
 }
 
-function viewPrice(store: Store, price: FakeObject, expand: readonly string[]): FakeObject {
+function viewPrice(store: Store, price: SandboxObject, expand: readonly string[]): SandboxObject {
   const out = withoutUnexpanded(price, PRICE_INCLUDABLE, expand);
   const product = store.products.get(String(price.product));
   if (expand.includes('product') && product) out.product = structuredClone(product);
   return out;
 }
 
-function createPrice({ store, body, expand }: RouteContext): FakeObject {
+function createPrice({ store, body, expand }: RouteContext): SandboxObject {
   only(body, PRICE_CREATE, undefined, ['custom_unit_amount', 'transform_quantity']);
   const code = currency(required(nonEmpty(body, 'currency'), 'currency'), 'currency');
   const productId = nonEmpty(body, 'product');
@@ -214,7 +214,7 @@ function createPrice({ store, body, expand }: RouteContext): FakeObject {
   const holder = lookupKeyHolder(store, lookupKey, bool(body, 'transfer_lookup_key') ?? false);
   const base = { tax_behavior: taxBehavior, ...amounts, ...(priceTiers ? { tiers: priceTiers } : {}) };
   const recurringValue = recurring(body);
-  const price: FakeObject = {
+  const price: SandboxObject = {
     id: newId('price', 24), object: 'price', active: bool(body, 'active') ?? true, billing_scheme: scheme, created: store.nowSeconds(),
     currency: code, currency_options: currencyOptions(body, scheme, code, base), custom_unit_amount: null, livemode: false,
     lookup_key: lookupKey, metadata: applyMetadata({}, body), nickname: nullableStr(body, 'nickname') ?? null, product,
@@ -228,7 +228,7 @@ function createPrice({ store, body, expand }: RouteContext): FakeObject {
   return viewPrice(store, price, expand);
 }
 
-function updatePrice({ store, id, body, expand }: RouteContext): FakeObject {
+function updatePrice({ store, id, body, expand }: RouteContext): SandboxObject {
   const current = getPrice(store, id);
   only(body, PRICE_UPDATE, undefined, ['currency_options']);
   const taxBehavior = oneOf(body, 'tax_behavior', TAX_BEHAVIORS);
@@ -238,7 +238,7 @@ function updatePrice({ store, id, body, expand }: RouteContext): FakeObject {
   const lookupKey = nullableStr(body, 'lookup_key');
   const holder = lookupKeyHolder(store, lookupKey, bool(body, 'transfer_lookup_key') ?? false, id);
   const patch: Record<string, unknown> = { active: bool(body, 'active'), lookup_key: lookupKey, nickname: nullableStr(body, 'nickname'), tax_behavior: taxBehavior };
-  const next: FakeObject = { ...current, metadata: applyMetadata(current.metadata, body) };
+  const next: SandboxObject = { ...current, metadata: applyMetadata(current.metadata, body) };
   for (const [key, value] of Object.entries(patch)) if (value !== undefined) next[key] = value;
   if (holder) store.prices.set(holder.id, { ...holder, lookup_key: null });
   store.prices.set(id, next);

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import Stripe from 'stripe';
-import { NOW_MS, stripeError, useFakeStripe } from '../support/fakeStripeTesting';
+import { NOW_MS, stripeError, useStripeSandbox } from '../support/stripeSandboxTesting';
 
-describe('customers, tax ids and payment methods (fake Stripe, driven through the real stripe SDK)', () => {
-  const the = useFakeStripe();
+describe('customers, tax ids and payment methods (Stripe sandbox, driven through the real stripe SDK)', () => {
+  const the = useStripeSandbox();
 
   describe('customers', () => {
     it('creates a customer from nested address, shipping, tax ids and invoice custom fields', async () => {
@@ -35,7 +35,7 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
       // The magic id was attached as a fresh pm, and that pm became the default.
       const defaultPm = String(customer.invoice_settings.default_payment_method);
       expect(defaultPm).toMatch(/^pm_[0-9A-Za-z]{24}$/);
-      expect(the.fake.state.paymentMethods.get(defaultPm)).toMatchObject({ customer: customer.id, card: { last4: '4242' } });
+      expect(the.sandbox.state.paymentMethods.get(defaultPm)).toMatchObject({ customer: customer.id, card: { last4: '4242' } });
       expect(customer.tax_ids).toMatchObject({
         object: 'list',
         has_more: false,
@@ -43,8 +43,8 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
       });
       expect(customer.tax_ids?.data[0]?.id).toMatch(/^txi_/);
 
-      // The fake saw Stripe's bracket encoding and decoded it back into nested objects/arrays.
-      const request = the.fake.requests.at(-1);
+      // The sandbox saw Stripe's bracket encoding and decoded it back into nested objects/arrays.
+      const request = the.sandbox.requests.at(-1);
       expect(request).toMatchObject({ method: 'POST', path: '/v1/customers' });
       expect(request?.body).toMatchObject({
         address: { city: 'Berlin' },
@@ -62,7 +62,7 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
       const expanded = await the.stripe.customers.retrieve(created.id, { expand: ['tax_ids'] });
       if (expanded.deleted) throw new Error('customer unexpectedly deleted');
       expect(expanded.tax_ids?.data.map((t) => t.value)).toEqual(['GB123456789']);
-      expect(the.fake.state.customers.get(created.id)?.tax_ids).toMatchObject({ data: [{ country: 'GB' }] });
+      expect(the.sandbox.state.customers.get(created.id)?.tax_ids).toMatchObject({ data: [{ country: 'GB' }] });
     });
 
     it('merges metadata on update, removes keys set to an empty string, and unsets fields with ""', async () => {
@@ -72,7 +72,7 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
       expect(updated.metadata).toEqual({ keep: '1', added: '3' });
       expect(updated.name).toBeNull();
       expect(updated.email).toBe('a@acme.test');
-      expect(the.fake.state.customers.get(created.id)?.metadata).toEqual({ keep: '1', added: '3' });
+      expect(the.sandbox.state.customers.get(created.id)?.metadata).toEqual({ keep: '1', added: '3' });
     });
 
     it('lists customers newest first, filtered by email, with limit and has_more', async () => {
@@ -111,7 +111,7 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
       const fromCreate = listed.data[1];
       expect(listed.data.map((t) => t.id)).toEqual([added.id, fromCreate?.id]);
       expect(fromCreate).toMatchObject({ type: 'eu_vat', country: 'GR', verification: { status: 'pending' } });
-      expect(the.fake.state.taxIds.get(fromCreate?.id ?? '')).toEqual(fromCreate);
+      expect(the.sandbox.state.taxIds.get(fromCreate?.id ?? '')).toEqual(fromCreate);
       expect((await the.stripe.customers.listTaxIds(customer.id, { limit: 1 })).has_more).toBe(true);
 
       const deleted = await the.stripe.customers.deleteTaxId(customer.id, added.id);
@@ -134,7 +134,7 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
       const customer = await the.stripe.customers.create({});
       const badType = await stripeError(() => the.stripe.customers.createTaxId(customer.id, { type: 'xx_nope', value: '1' }));
       expect(badType).toMatchObject({ statusCode: 400, param: 'type' });
-      expect(the.fake.state.taxIds.size).toBe(0);
+      expect(the.sandbox.state.taxIds.size).toBe(0);
     });
   });
 
@@ -146,7 +146,7 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
       expect(first).toMatchObject({ object: 'payment_method', type: 'card', customer: customer.id, card: { brand: 'visa', last4: '4242' } });
       const second = await the.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
       expect(second.id).not.toBe(first.id);
-      expect(the.fake.state.paymentMethods.size).toBe(2);
+      expect(the.sandbox.state.paymentMethods.size).toBe(2);
 
       expect(await the.stripe.paymentMethods.retrieve(first.id)).toMatchObject({ id: first.id, customer: customer.id });
       const mastercard = await the.stripe.paymentMethods.attach('pm_card_mastercard', { customer: customer.id });
@@ -163,7 +163,7 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
 
       const taken = await stripeError(() => the.stripe.paymentMethods.attach(pm.id, { customer: bob.id }));
       expect(taken).toMatchObject({ statusCode: 400, rawType: 'invalid_request_error' });
-      expect(the.fake.state.paymentMethods.get(pm.id)?.customer).toBe(alice.id);
+      expect(the.sandbox.state.paymentMethods.get(pm.id)?.customer).toBe(alice.id);
       const noCustomer = await stripeError(() => the.stripe.paymentMethods.attach(pm.id, { customer: 'cus_missing' }));
       expect(noCustomer).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'customer' });
     });
@@ -178,8 +178,8 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
 
       const onCreate = await stripeError(() => the.stripe.customers.create({ name: 'Declined', payment_method: 'pm_card_chargeDeclined' }));
       expect(onCreate).toBeInstanceOf(Stripe.errors.StripeCardError);
-      expect(the.fake.state.paymentMethods.size).toBe(0);
-      expect(the.fake.state.customers.size).toBe(1);
+      expect(the.sandbox.state.paymentMethods.size).toBe(0);
+      expect(the.sandbox.state.customers.size).toBe(1);
     });
 
     it('makes attaching a magic id replay-safe through the idempotency key', async () => {
@@ -190,12 +190,12 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
       expect(replay.lastResponse.headers['idempotent-replayed']).toBe('true');
 
       // A caller that timed out retries with its key and gets the pm Stripe already made, not a second one.
-      const impatient = the.fake.client({ timeout: 50 });
-      the.fake.delayNext(300);
+      const impatient = the.sandbox.client({ timeout: 50 });
+      the.sandbox.delayNext(300);
       await stripeError(() => impatient.paymentMethods.attach('pm_card_visa', { customer: customer.id }, { idempotencyKey: 'attach-2' }));
       const retried = await the.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id }, { idempotencyKey: 'attach-2' });
-      expect(the.fake.state.paymentMethods.size).toBe(2);
-      expect(the.fake.state.paymentMethods.has(retried.id)).toBe(true);
+      expect(the.sandbox.state.paymentMethods.size).toBe(2);
+      expect(the.sandbox.state.paymentMethods.has(retried.id)).toBe(true);
 
       // The endpoint ran, so Stripe also replays the decline rather than re-verifying the card.
       await stripeError(() => the.stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }, { idempotencyKey: 'attach-3' }));
@@ -208,7 +208,7 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
       const withPm = await the.stripe.customers.create({ payment_method: 'pm_card_mastercard' });
       // payment_method alone attaches but does not become the default.
       expect(withPm.invoice_settings.default_payment_method).toBeNull();
-      expect([...the.fake.state.paymentMethods.values()].map((pm) => pm.customer)).toEqual([withPm.id]);
+      expect([...the.sandbox.state.paymentMethods.values()].map((pm) => pm.customer)).toEqual([withPm.id]);
 
       const unknown = await stripeError(() => the.stripe.customers.create({ payment_method: 'pm_nope' }));
       expect(unknown).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'payment_method' });
@@ -217,7 +217,7 @@ describe('customers, tax ids and payment methods (fake Stripe, driven through th
 
       const customer = await the.stripe.customers.create({});
       const param = 'invoice_settings[default_payment_method]';
-      for (const notAttached of ['pm_card_visa', [...the.fake.state.paymentMethods.keys()][0] ?? '']) {
+      for (const notAttached of ['pm_card_visa', [...the.sandbox.state.paymentMethods.keys()][0] ?? '']) {
         const error = await stripeError(() => the.stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: notAttached } }));
         expect(error).toMatchObject({ statusCode: 400, code: 'resource_missing', param });
       }

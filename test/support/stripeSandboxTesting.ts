@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import Stripe from 'stripe';
-import { startFakeStripe, type FakeStripe } from './fakeStripe';
+import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/server';
 
 // Fixed clock so `created` is deterministic: 2023-11-14T22:13:20Z.
 export const NOW_MS = 1_700_000_000_000;
@@ -16,14 +16,14 @@ export async function stripeError(call: () => Promise<unknown>): Promise<Stripe.
   throw new Error('expected the Stripe call to fail');
 }
 
-// One fake per test file, reset before each test, reached through the real SDK.
-export function useFakeStripe(): { readonly fake: FakeStripe; readonly stripe: Stripe } {
-  const context = {} as { fake: FakeStripe; stripe: Stripe };
+// One sandbox per test file, reset before each test, reached through the real SDK.
+export function useStripeSandbox(): { readonly sandbox: StripeSandbox; readonly stripe: Stripe } {
+  const context = {} as { sandbox: StripeSandbox; stripe: Stripe };
   beforeAll(async () => {
-    context.fake = await startFakeStripe({ now: () => NOW_MS });
-    context.stripe = context.fake.client();
+    context.sandbox = await startStripeSandbox({ now: () => NOW_MS });
+    context.stripe = context.sandbox.client();
   });
-  afterAll(async () => context.fake?.close());
-  beforeEach(() => context.fake.reset());
+  afterAll(async () => context.sandbox?.close());
+  beforeEach(() => context.sandbox.reset());
   return context;
 }

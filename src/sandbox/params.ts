@@ -1,8 +1,8 @@
-// Shared pieces for the fake's resources: store shape, Stripe-style errors, param readers, lists.
+// Shared pieces for the sandbox's resources: store shape, Stripe-style errors, param readers, lists.
 import { randomBytes } from 'node:crypto';
 import type { FormObject, FormValue } from './form';
 
-/** A stored object as the fake keeps it: JSON-only, shaped like the Stripe API resource. */
+/** A stored object as the sandbox keeps it: JSON-only, shaped like the Stripe API resource. */
 export interface StoredObject {
   id: string;
   object: string;
@@ -12,15 +12,15 @@ export interface StoredObject {
 }
 
 /** Most resources also carry metadata; tax ids are the exception. */
-export interface FakeObject extends StoredObject {
+export interface SandboxObject extends StoredObject {
   metadata: Record<string, string>;
 }
 
 export interface Store {
-  customers: Map<string, FakeObject>;
-  products: Map<string, FakeObject>;
-  prices: Map<string, FakeObject>;
-  paymentMethods: Map<string, FakeObject>;
+  customers: Map<string, SandboxObject>;
+  products: Map<string, SandboxObject>;
+  prices: Map<string, SandboxObject>;
+  paymentMethods: Map<string, SandboxObject>;
   taxIds: Map<string, StoredObject>;
   /** Current time in unix seconds, from the injectable clock. */
   nowSeconds(): number;
@@ -36,7 +36,7 @@ export interface StripeErrorBody {
   doc_url?: string;
 }
 
-export class FakeStripeError extends Error {
+export class SandboxError extends Error {
   constructor(
     readonly status: number,
     readonly body: StripeErrorBody,
@@ -45,13 +45,13 @@ export class FakeStripeError extends Error {
   }
 }
 
-export function invalid(message: string, extra: { code?: string; param?: string } = {}, status = 400): FakeStripeError {
+export function invalid(message: string, extra: { code?: string; param?: string } = {}, status = 400): SandboxError {
   const docUrl = extra.code ? { doc_url: `https://stripe.com/docs/error-codes/${extra.code.replace(/_/g, '-')}` } : {};
-  return new FakeStripeError(status, { type: 'invalid_request_error', message, ...extra, ...docUrl });
+  return new SandboxError(status, { type: 'invalid_request_error', message, ...extra, ...docUrl });
 }
 
 /** 404 when the id is in the URL; 400 with `param` when a body param points at a missing object, like Stripe. */
-export function noSuch(kind: string, id: string, param = 'id'): FakeStripeError {
+export function noSuch(kind: string, id: string, param = 'id'): SandboxError {
   return invalid(`No such ${kind}: '${id}'`, { code: 'resource_missing', param }, param === 'id' ? 404 : 400);
 }
 
@@ -70,7 +70,7 @@ export function only(body: FormObject, allowed: readonly string[], at?: string, 
   for (const key of Object.keys(body)) {
     const param = paramName(key, at);
     if (unmodeled.includes(key)) {
-      throw invalid(`fakeStripe does not model the real Stripe parameter: ${param}`, { code: 'fake_unsupported', param });
+      throw invalid(`the Stripe sandbox does not model the real Stripe parameter: ${param}`, { code: 'sandbox_unsupported', param });
     }
     if (!allowed.includes(key)) throw invalid(`Received unknown parameter: ${param}`, { code: 'parameter_unknown', param });
   }
@@ -220,8 +220,8 @@ export function paginate<T extends StoredObject>(items: T[], body: FormObject, u
 }
 
 /** Drops "includable" fields (not returned unless expanded), as Stripe does. */
-export function withoutUnexpanded(obj: FakeObject, includable: readonly string[], expand: readonly string[]): FakeObject {
-  const copy: FakeObject = structuredClone(obj);
+export function withoutUnexpanded(obj: SandboxObject, includable: readonly string[], expand: readonly string[]): SandboxObject {
+  const copy: SandboxObject = structuredClone(obj);
   for (const field of includable) if (!expand.includes(field)) delete copy[field];
   return copy;
 }

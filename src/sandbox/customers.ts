@@ -3,7 +3,7 @@ import type { FormObject } from './form';
 import {
   address, applyMetadata, hash, hashList, int, invalid, list, listExpand, newId, noSuch, nonEmpty, nullableStr, only,
   oneOf, paginate, required, str, withoutUnexpanded,
-  type FakeObject, type Route, type RouteContext, type Store,
+  type SandboxObject, type Route, type RouteContext, type Store,
 } from './params';
 import { checkDefaultPaymentMethod, prepareAttach } from './paymentMethods';
 import { buildTaxId, embeddedTaxIds } from './taxIds';
@@ -14,7 +14,7 @@ const CREATE_PARAMS = [
 ];
 // Stripe only takes tax_id_data / payment_method on create; on update they are unknown params.
 const UPDATE_PARAMS = CREATE_PARAMS.filter((p) => p !== 'tax_id_data' && p !== 'payment_method');
-// Real Stripe params the fake deliberately does not emulate: fail loudly instead of silently ignoring them.
+// Real Stripe params the sandbox deliberately does not emulate: fail loudly instead of silently ignoring them.
 const UNMODELED = [
   'business_name', 'cash_balance', 'coupon', 'default_source', 'individual_name', 'promotion_code', 'source', 'tax',
   'test_clock', 'validate',
@@ -94,19 +94,19 @@ function invoiceSettings(current: InvoiceSettings, body: FormObject): InvoiceSet
   return next;
 }
 
-function getCustomer(store: Store, id: string): FakeObject {
+function getCustomer(store: Store, id: string): SandboxObject {
   const customer = store.customers.get(id);
   if (!customer) throw noSuch('customer', id);
   return customer;
 }
 
-const view = (customer: FakeObject, expand: readonly string[]): FakeObject => withoutUnexpanded(customer, INCLUDABLE, expand);
+const view = (customer: SandboxObject, expand: readonly string[]): SandboxObject => withoutUnexpanded(customer, INCLUDABLE, expand);
 
-function create({ store, body, expand }: RouteContext): FakeObject {
+function create({ store, body, expand }: RouteContext): SandboxObject {
   only(body, CREATE_PARAMS, undefined, UNMODELED);
   const id = newId('cus', 14);
   const created = store.nowSeconds();
-  const customer: FakeObject = {
+  const customer: SandboxObject = {
     id, object: 'customer', address: address(body, 'address') ?? null, balance: int(body, 'balance') ?? 0, created,
     currency: null, default_source: null, delinquent: false, description: nullableStr(body, 'description') ?? null,
     discount: null, email: email(body) ?? null,
@@ -135,10 +135,10 @@ function create({ store, body, expand }: RouteContext): FakeObject {
   return view(customer, expand);
 }
 
-function update({ store, id, body, expand }: RouteContext): FakeObject {
+function update({ store, id, body, expand }: RouteContext): SandboxObject {
   const current = getCustomer(store, id);
   only(body, UPDATE_PARAMS, undefined, UNMODELED);
-  const next: FakeObject = { ...current, metadata: applyMetadata(current.metadata, body) };
+  const next: SandboxObject = { ...current, metadata: applyMetadata(current.metadata, body) };
   // Top-level fields not sent stay unchanged; '' unsets nullable ones (Stripe's update semantics).
   const patch: Record<string, unknown> = {
     address: address(body, 'address'), balance: int(body, 'balance'), description: nullableStr(body, 'description'),
@@ -157,7 +157,7 @@ function update({ store, id, body, expand }: RouteContext): FakeObject {
   return view(next, expand);
 }
 
-function retrieve({ store, id, body, expand }: RouteContext): FakeObject {
+function retrieve({ store, id, body, expand }: RouteContext): SandboxObject {
   only(body, ['expand']);
   return view(getCustomer(store, id), expand);
 }

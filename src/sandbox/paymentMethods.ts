@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import type { FormObject } from './form';
 import {
-  EMPTY_ADDRESS, FakeStripeError, address, applyMetadata, hash, invalid, newId, noSuch, nonEmpty, nullableStr, only, required,
-  type FakeObject, type Route, type RouteContext, type Store,
+  EMPTY_ADDRESS, SandboxError, address, applyMetadata, hash, invalid, newId, noSuch, nonEmpty, nullableStr, only, required,
+  type SandboxObject, type Route, type RouteContext, type Store,
 } from './params';
 
 interface Decline {
@@ -34,7 +34,7 @@ const TEST_CARDS = new Map<string, TestCard>([
   ['mastercard_prepaid', { brand: 'mastercard', last4: '5100', funding: 'prepaid', country: 'US' }],
   ['amex', { brand: 'amex', last4: '8431', funding: 'credit', country: 'US' }],
   ['discover', { brand: 'discover', last4: '1117', funding: 'credit', country: 'US' }],
-  // Attaches fine; only later charges fail, and the fake has no charges.
+  // Attaches fine; only later charges fail, and the sandbox has no charges (yet).
   ['chargeCustomerFail', visa('0341')],
   ['chargeDeclined', visa('0002', declined('generic_decline'))],
   ['chargeDeclinedInsufficientFunds', visa('9995', declined('insufficient_funds'))],
@@ -55,14 +55,14 @@ const BY_FINGERPRINT = new Map([...TEST_CARDS.values()].map((card) => [fingerpri
 const testCard = (id: string, prefix: 'pm_card_' | 'tok_'): TestCard | undefined =>
   id.startsWith(prefix) ? TEST_CARDS.get(id.slice(prefix.length)) : undefined;
 
-function testCardOf(pm: FakeObject): TestCard | undefined {
+function testCardOf(pm: SandboxObject): TestCard | undefined {
   const card = pm.card as { fingerprint?: unknown } | undefined;
   return typeof card?.fingerprint === 'string' ? BY_FINGERPRINT.get(card.fingerprint) : undefined;
 }
 
-function cardError(decline: Decline): FakeStripeError {
+function cardError(decline: Decline): SandboxError {
   const { code, decline_code: declineCode, message, param } = decline;
-  return new FakeStripeError(402, {
+  return new SandboxError(402, {
     type: 'card_error', code, message, ...(declineCode ? { decline_code: declineCode } : {}), ...(param ? { param } : {}),
     doc_url: `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`,
   });
@@ -78,9 +78,9 @@ function billingDetails(body: FormObject): Record<string, unknown> {
   };
 }
 
-function buildCard(store: Store, card: TestCard, billing: Record<string, unknown>, metadata: Record<string, string>): FakeObject {
+function buildCard(store: Store, card: TestCard, billing: Record<string, unknown>, metadata: Record<string, string>): SandboxObject {
   const created = store.nowSeconds();
-  // Test cards take any future expiry; the fake picks one year from the (injectable) clock.
+  // Test cards take any future expiry; the sandbox picks one year from the (injectable) clock.
   const now = new Date(created * 1000);
   return {
     id: newId('pm', 24), object: 'payment_method', allow_redisplay: 'unspecified', billing_details: billing,
@@ -96,7 +96,7 @@ function buildCard(store: Store, card: TestCard, billing: Record<string, unknown
 }
 
 /** A stored pm, or for a magic id a brand-new (not yet stored) pm, as Stripe makes one per use. */
-function resolve(store: Store, pmId: string, param: string): FakeObject {
+function resolve(store: Store, pmId: string, param: string): SandboxObject {
   const existing = store.paymentMethods.get(pmId);
   if (existing) return existing;
   const magic = testCard(pmId, 'pm_card_');
@@ -117,7 +117,7 @@ export function checkDefaultPaymentMethod(store: Store, customerId: string, pmId
  * The pm as it will be once attached to `customerId`, without storing anything, so callers can still fail
  * and leave no trace. `param` is the body param naming the pm ('id' when it is in the URL).
  */
-export function prepareAttach(store: Store, pmId: string, customerId: string, param = 'id'): FakeObject {
+export function prepareAttach(store: Store, pmId: string, customerId: string, param = 'id'): SandboxObject {
   const pm = resolve(store, pmId, param);
   if (pm.customer !== null && pm.customer !== customerId) {
     throw invalid('The payment method you provided has already been attached to a customer.', param === 'id' ? {} : { param });
@@ -128,15 +128,15 @@ export function prepareAttach(store: Store, pmId: string, customerId: string, pa
   return { ...pm, customer: customerId };
 }
 
-function create({ store, body }: RouteContext): FakeObject {
+function create({ store, body }: RouteContext): SandboxObject {
   only(body, ['billing_details', 'card', 'expand', 'metadata', 'type'], undefined, ['allow_redisplay', 'customer', 'payment_method', 'radar_options']);
   const type = required(nonEmpty(body, 'type'), 'type');
-  if (type !== 'card') throw invalid(`fakeStripe only models card PaymentMethods, not type=${type}`, { code: 'fake_unsupported', param: 'type' });
+  if (type !== 'card') throw invalid(`the Stripe sandbox only models card PaymentMethods, not type=${type}`, { code: 'sandbox_unsupported', param: 'type' });
   const card = hash(body, 'card');
   // Raw card numbers need special account permissions on Stripe; tests use test tokens instead.
   if (card) only(card, ['token'], 'card', ['cvc', 'exp_month', 'exp_year', 'networks', 'number']);
   const token = card ? nonEmpty(card, 'token', 'card') : undefined;
-  // Real Stripe insists on card details; the fake defaults to the Visa test card to keep test setup short.
+  // Real Stripe insists on card details; the sandbox defaults to the Visa test card to keep test setup short.
   const template = token === undefined ? TEST_CARDS.get('visa') : testCard(token, 'tok_');
   if (!template) throw noSuch('token', String(token), 'card[token]');
   const pm = buildCard(store, template, billingDetails(body), applyMetadata({}, body));
@@ -144,7 +144,7 @@ function create({ store, body }: RouteContext): FakeObject {
   return structuredClone(pm);
 }
 
-function retrieve({ store, id, body }: RouteContext): FakeObject {
+function retrieve({ store, id, body }: RouteContext): SandboxObject {
   only(body, ['expand']);
   const pm = resolve(store, id, 'id');
   // A magic id materialises a new pm; it is kept so the returned id can be used afterwards.
@@ -152,7 +152,7 @@ function retrieve({ store, id, body }: RouteContext): FakeObject {
   return structuredClone(pm);
 }
 
-function attach({ store, id, body }: RouteContext): FakeObject {
+function attach({ store, id, body }: RouteContext): SandboxObject {
   only(body, ['customer', 'expand'], undefined, ['customer_account']);
   const customerId = required(nonEmpty(body, 'customer'), 'customer');
   if (!store.customers.has(customerId)) throw noSuch('customer', customerId, 'customer');

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import Stripe from 'stripe';
-import { NOW_MS, stripeError, useFakeStripe } from '../support/fakeStripeTesting';
+import { NOW_MS, stripeError, useStripeSandbox } from '../support/stripeSandboxTesting';
 
-describe('products and prices (fake Stripe, driven through the real stripe SDK)', () => {
-  const the = useFakeStripe();
+describe('products and prices (Stripe sandbox, driven through the real stripe SDK)', () => {
+  const the = useStripeSandbox();
 
   describe('products and prices', () => {
     it('accepts a custom product id once and rejects a duplicate with resource_already_exists', async () => {
@@ -54,7 +54,7 @@ describe('products and prices (fake Stripe, driven through the real stripe SDK)'
       const unknownProduct = await stripeError(() => the.stripe.prices.create({ product: 'prod_nope', currency: 'usd', unit_amount: 100 }));
       expect(unknownProduct).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
       expect(unknownProduct).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'product' });
-      expect(the.fake.state.prices.size).toBe(0);
+      expect(the.sandbox.state.prices.size).toBe(0);
     });
 
     it('keeps prices immutable: only active/metadata/nickname/lookup_key change', async () => {
@@ -65,7 +65,7 @@ describe('products and prices (fake Stripe, driven through the real stripe SDK)'
       const error = await stripeError(() => the.stripe.prices.update(price.id, attempt));
       expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
       expect(error).toMatchObject({ statusCode: 400, code: 'parameter_unknown', param: 'unit_amount' });
-      expect(the.fake.state.prices.get(price.id)?.unit_amount).toBe(1000);
+      expect(the.sandbox.state.prices.get(price.id)?.unit_amount).toBe(1000);
 
       const archived = await the.stripe.prices.update(price.id, { active: false, nickname: 'old', metadata: { v: '' } });
       expect(archived).toMatchObject({ active: false, nickname: 'old', unit_amount: 1000, metadata: {} });

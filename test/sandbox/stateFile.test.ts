@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/server';
+
+// `npm start` keeps the sandbox in a file of the data folder, so its Postgres and its Stripe stand-in agree after a restart.
+describe('the Stripe sandbox state file', () => {
+  let folder: string;
+  let file: string;
+  const running: StripeSandbox[] = [];
+  const start = async (now = Date.now): Promise<StripeSandbox> => {
+    const sandbox = await startStripeSandbox({ stateFile: file, now });
+    running.push(sandbox);
+    return sandbox;
+  };
+
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'stripe-sandbox-'));
+    file = join(folder, 'stripe-sandbox.json');
+  });
+  afterEach(async () => {
+    // Some tests closed theirs already (a restart).
+    await Promise.all(running.splice(0).map((sandbox) => sandbox.close().catch(() => undefined)));
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('knows after a restart the objects an earlier run created, payment method on file included', async () => {
+    const first = await start();
+    const customer = await first.client().customers.create({ name: 'Ada', email: 'ada@example.com', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    const product = await first.client().products.create({ name: 'Pro' });
+    await first.close();
+
+    const second = await start();
+    const again = await second.client().customers.retrieve(customer.id);
+    expect(again).toMatchObject({ id: customer.id, name: 'Ada', email: 'ada@example.com' });
+    expect((again as { invoice_settings: { default_payment_method: string } }).invoice_settings.default_payment_method).toMatch(/^pm_/);
+    await second.client().customers.update(customer.id, { name: 'Ada Lovelace' });
+    expect((await second.client().products.retrieve(product.id)).name).toBe('Pro');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('replays after a restart a write whose reply a crash swallowed, instead of creating it twice', async () => {
+    const first = await start();
+    const created = await first.client().customers.create({ name: 'Once' }, { idempotencyKey: 'provision:1:create-customer' });
+    await first.close();
+
+    const second = await start();
+    const retried = await second.client().customers.create({ name: 'Once' }, { idempotencyKey: 'provision:1:create-customer' });
+    expect(retried.id).toBe(created.id);
+    expect(retried.lastResponse.headers['idempotent-replayed']).toBe('true');
+    expect(second.state.customers.size).toBe(1);
+  });
+
+  it('forgets idempotency keys older than 24 hours, like Stripe', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const first = await start(() => now);
+    const created = await first.client().customers.create({ name: 'Old' }, { idempotencyKey: 'old-key' });
+    await first.close();
+
+    now += 25 * 60 * 60 * 1000;
+    const second = await start(() => now);
+    const fresh = await second.client().customers.create({ name: 'Old' }, { idempotencyKey: 'old-key' });
+    expect(fresh.id).not.toBe(created.id);
+  });
+
+  it('refuses a file it cannot read, naming it, instead of starting empty beside a Postgres that remembers', async () => {
+    writeFileSync(file, '{ not json');
+    await expect(start()).rejects.toThrow(`the Stripe sandbox state file ${file} is not valid JSON`);
+  });
+});
