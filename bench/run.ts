@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { prepareDevInstance, startDevProcess, stopIfRunning, type DevProcess } from '../test/support/devProcess';
 import { createBaselineActivities } from './baseline.activities';
@@ -55,9 +56,30 @@ async function main() {
     });
 
     print(figures);
+    await printWhereTimeGoes(client);
   } finally {
     await stopIfRunning(service);
     instance.remove();
+  }
+}
+
+// One provisioning workflow's history, event by event, with the time since it started: where its latency goes.
+async function printWhereTimeGoes(client: Client) {
+  let workflowId: string | undefined;
+  for await (const execution of client.workflow.list({ query: 'WorkflowType = "provisionCustomerWorkflow"' })) {
+    workflowId = execution.workflowId;
+    break;
+  }
+  if (!workflowId) return;
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const at = (event: temporal.api.history.v1.IHistoryEvent) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
+  const start = at(events[0]!);
+  let previous = start;
+  console.log(`\nWhere a provision's time goes (history of ${workflowId}):`);
+  for (const event of events) {
+    const name = temporal.api.enums.v1.EventType[event.eventType ?? 0]?.replace('EVENT_TYPE_', '') ?? String(event.eventType);
+    console.log(`  +${(at(event) - start).toFixed(1).padStart(6)} ms  (${(at(event) - previous).toFixed(1).padStart(5)} ms after the previous)  ${name}`);
+    previous = at(event);
   }
 }
 
