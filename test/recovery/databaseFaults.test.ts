@@ -114,6 +114,16 @@ describe('Postgres faults under a running service', () => {
     throw new Error('the service did not report healthy again');
   }
 
+  // While Postgres cannot answer: /health says so and a read is refused with a retryable 503, not a hang or a 500.
+  async function expectDatabaseDown() {
+    const health = await call('GET', '/health');
+    expect(health.status).toBe(503);
+    expect(health.body.postgres).toBe('down');
+    const read = await call('GET', '/v1/customers/fault-customer-0');
+    expect(read.status).toBe(503);
+    expect(read.body.error?.code).toBe('DATABASE_UNAVAILABLE');
+  }
+
   function expectServiceRunning() {
     expect(service.child.exitCode).toBeNull();
     expect(service.output()).not.toMatch(/Unhandled 'error' event|uncaught/i);
@@ -142,12 +152,7 @@ describe('Postgres faults under a running service', () => {
   it('answers 503 while Postgres is frozen and recovers once it runs again', { timeout: 120_000 }, async () => {
     signalPostgres('SIGSTOP');
     frozen = true;
-    const health = await call('GET', '/health');
-    expect(health.status).toBe(503);
-    expect(health.body.postgres).toBe('down');
-    const read = await call('GET', '/v1/customers/fault-customer-0');
-    expect(read.status).toBe(503);
-    expect(read.body.error?.code).toBe('DATABASE_UNAVAILABLE');
+    await expectDatabaseDown();
     expect((await provision()).status).toBe(503);
 
     signalPostgres('SIGCONT');
@@ -161,12 +166,7 @@ describe('Postgres faults under a running service', () => {
   it('answers 503 while Postgres restarts and recovers on the new server', { timeout: 120_000 }, async () => {
     await postgres!.stop();
     postgres = undefined;
-    const health = await call('GET', '/health');
-    expect(health.status).toBe(503);
-    expect(health.body.postgres).toBe('down');
-    const read = await call('GET', '/v1/customers/fault-customer-0');
-    expect(read.status).toBe(503);
-    expect(read.body.error?.code).toBe('DATABASE_UNAVAILABLE');
+    await expectDatabaseDown();
 
     postgres = await startEmbeddedPostgres({ dataDir: pgDir, port: pgPort, database: 'tollgate' });
     await untilHealthy();
