@@ -2,9 +2,18 @@ import type { ActivityDependencies } from './activityDependencies';
 import { createCatalogActivities } from './catalog.activities';
 import { classifyDatabaseFailures } from './classifyDatabaseFailures';
 import { createCustomerActivities } from './customers.activities';
+import { createSubscriptionBillingActivities } from './subscriptionBilling.activities';
+import { createSubscriptionPreparationActivities } from './subscriptionPreparation.activities';
+import { createSubscriptionRecordActivities } from './subscriptionRecords.activities';
 
 export function createActivities(deps: ActivityDependencies) {
-  return classifyDatabaseFailures({ ...createCustomerActivities(deps), ...createCatalogActivities(deps) });
+  return classifyDatabaseFailures({
+    ...createCustomerActivities(deps),
+    ...createCatalogActivities(deps),
+    ...createSubscriptionPreparationActivities(deps),
+    ...createSubscriptionBillingActivities(deps),
+    ...createSubscriptionRecordActivities(deps),
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -18,6 +18,15 @@ export const failureAnswers: Record<FailureType, FailureAnswer> = {
   CustomerNotFound: answer(404, 'CUSTOMER_NOT_FOUND', 'customerId'),
   BillingRejected: billingRejected,
   InvalidData: answer(422, 'INVALID_DATA'),
+  CustomerArchived: answer(409, 'CUSTOMER_ARCHIVED', 'customerId'),
+  SubscriptionRequestRefused: ({ message, details }) => {
+    const detail = (details?.[0] ?? {}) as { status?: number; code?: string; field?: string; subscriptionId?: string };
+    const field = detail.field;
+    return new HttpError(detail.status ?? 422, detail.code ?? 'SUBSCRIPTION_REFUSED', message, field, detail.subscriptionId ? [{ field: field ?? 'subscriptionId', message, subscriptionId: detail.subscriptionId }] : undefined);
+  },
+  PromotionCodeNotApplicable: answer(422, 'PROMOTION_CODE_NOT_APPLICABLE', 'promotionCode'),
+  SubscriptionNotFound: answer(404, 'SUBSCRIPTION_NOT_FOUND', 'subscriptionId'),
+  SubscriptionNotCancelable: answer(409, 'SUBSCRIPTION_NOT_CANCELABLE', 'subscriptionId'),
 };
 
 // The answer to an error from a workflow call, if it is one the caller can act on (the error middleware asks).

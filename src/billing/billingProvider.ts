@@ -37,6 +37,49 @@ export type BillingPriceInput = {
   tiers: { upTo?: number; unitAmount: number; flatAmount?: number }[] | null;
 };
 
+export type BillingItem = { priceBillingId: string; quantity: number };
+
+// Where a checkout session stands at the provider.
+export type CheckoutState = { status: 'open' | 'complete' | 'expired'; subscriptionBillingId: string | null };
+
+export type BillingSubscriptionState = {
+  billingId: string;
+  status: string;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  trialEnd: Date | null;
+};
+
+export type BillingSubscriptionInput = {
+  idempotencyKey: string;
+  customerBillingId: string;
+  items: BillingItem[];
+  taxRateIds: string[];
+  promotionCodeId: string | null;
+  trialEnd: Date | null;
+  // A start date in the past, billed from then (Stripe's backdate_start_date).
+  backdateStart: Date | null;
+  metadata: Record<string, string>;
+};
+
+export type BillingCheckoutInput = {
+  idempotencyKey: string;
+  customerBillingId: string;
+  items: BillingItem[];
+  taxRateIds: string[];
+  promotionCodeId: string | null;
+  trialEnd: Date | null;
+  successUrl: string;
+  cancelUrl: string;
+  allowPromotionCodes: boolean;
+  collectBillingAddress: boolean;
+  collectTaxIds: boolean;
+  collectPhoneNumber: boolean;
+  referenceId: string | null;
+  expiresAt: Date;
+  metadata: Record<string, string>;
+};
+
 export interface BillingProvider {
   readonly name: 'none' | 'stripe';
   // null: this provider keeps no customers (no billing integration), so there is nothing to link.
@@ -45,6 +88,21 @@ export interface BillingProvider {
   upsertProduct(input: BillingProductInput & { billingId: string | null }): Promise<{ billingId: string }>;
   createPrice(input: BillingPriceInput): Promise<{ billingId: string }>;
   archivePrice(input: { idempotencyKey: string; billingId: string }): Promise<void>;
+  // Subscriptions. The `none` provider is never asked: without a provider nothing is billed.
+  hasPaymentMethod(customerBillingId: string): Promise<boolean>;
+  // The provider's tax rate of this exclusive percentage, created when none is active yet.
+  findOrCreateTaxRate(input: { idempotencyKey: string; percentage: number }): Promise<{ billingId: string }>;
+  // Refuses (BillingProviderError, not retryable) a tax rate id the provider does not have or has deactivated.
+  checkTaxRate(billingId: string): Promise<void>;
+  // null: no active promotion code by that name that this customer may use.
+  findPromotionCode(input: { code: string; customerBillingId: string | null }): Promise<{ promotionCodeId: string } | null>;
+  createSubscription(input: BillingSubscriptionInput): Promise<BillingSubscriptionState>;
+  getSubscription(billingId: string): Promise<BillingSubscriptionState>;
+  cancelSubscription(input: { idempotencyKey: string; billingId: string }): Promise<void>;
+  createCheckout(input: BillingCheckoutInput): Promise<{ sessionId: string; url: string; expiresAt: Date }>;
+  getCheckout(sessionId: string): Promise<CheckoutState>;
+  // Expires an open session; answers where it stands when it was no longer open (it may have completed meanwhile).
+  expireCheckout(input: { idempotencyKey: string; sessionId: string }): Promise<CheckoutState>;
 }
 
 // Raised by adapters; `retryable` separates the provider's outages from requests it refuses.

@@ -13,5 +13,15 @@ export function createNoneBillingProvider(): BillingProvider {
     upsertProduct: refuse,
     createPrice: refuse,
     archivePrice: refuse,
+    hasPaymentMethod: async () => false,
+    findOrCreateTaxRate: refuse,
+    checkTaxRate: refuse,
+    findPromotionCode: refuse,
+    createSubscription: refuse,
+    getSubscription: refuse,
+    cancelSubscription: refuse,
+    createCheckout: refuse,
+    getCheckout: refuse,
+    expireCheckout: refuse,
   };
 }

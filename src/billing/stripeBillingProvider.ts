@@ -6,6 +6,8 @@ import {
   type BillingPriceInput,
   type BillingProvider,
 } from './billingProvider';
+import { call } from './stripeCall';
+import { createStripeSubscriptionCalls } from './stripeSubscriptions';
 import { toStripeCustomerFields } from './stripeCustomerFields';
 
 export function createStripeClient(options: { secretKey: string; apiBase?: string }): Stripe {
@@ -26,6 +28,7 @@ export function createStripeClient(options: { secretKey: string; apiBase?: strin
 export function createStripeBillingProvider(stripe: Stripe): BillingProvider {
   return {
     name: 'stripe',
+    ...createStripeSubscriptionCalls(stripe),
 
     async createCustomer(input) {
       const fields = toStripeCustomerFields(input);
@@ -134,28 +137,6 @@ async function replaceTaxIds(stripe: Stripe, customer: string, wanted: NonNullab
       ),
     );
   }
-}
-
-async function call<T>(request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (error) {
-    throw toBillingProviderError(error);
-  }
-}
-
-export function toBillingProviderError(error: unknown): BillingProviderError {
-  if (!(error instanceof Stripe.errors.StripeError)) {
-    return new BillingProviderError(error instanceof Error ? error.message : String(error), true);
-  }
-  // Stripe refusing the request will refuse it again; outages, rate limits and 5xx are worth retrying.
-  const refused =
-    error instanceof Stripe.errors.StripeInvalidRequestError ||
-    error instanceof Stripe.errors.StripeCardError ||
-    error instanceof Stripe.errors.StripeIdempotencyError ||
-    error instanceof Stripe.errors.StripePermissionError ||
-    error instanceof Stripe.errors.StripeAuthenticationError;
-  return new BillingProviderError(`Stripe: ${error.message}`, !refused, error.code ?? error.type, error.param);
 }
 
 export type { BillingCustomerInput };

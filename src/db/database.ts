@@ -1,5 +1,7 @@
 import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
 import type { ChangeEventType } from '../domain/changeEvent';
+import type { ChosenPrice } from '../domain/subscriptions/chosenPrice';
+import type { LiveSlot, SubscriptionStatus } from '../domain/subscriptions/subscription';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -183,6 +185,64 @@ export type ChangeOutboxTable = {
   created_at: CreatedAt;
 };
 
+
+export type SubscriptionTable = {
+  environment_id: string;
+  id: string;
+  customer_id: string;
+  product_id: string;
+  resource_id: string | null;
+  plan_id: string;
+  plan_version: number;
+  pricing_type: 'FREE' | 'PAID' | 'CUSTOM';
+  status: SubscriptionStatus;
+  live_slot: LiveSlot | null;
+  billing_period: 'MONTHLY' | 'ANNUALLY' | null;
+  billing_country_code: string | null;
+  currency: string | null;
+  billable_features: Json<{ featureId: string; quantity: number }[]>;
+  addons: Json<{ addonId: string; quantity: number; version: number }[]>;
+  prices: Json<ChosenPrice[]>;
+  start_date: Date;
+  trial_end_date: Date | null;
+  current_billing_period_start: Date | null;
+  current_billing_period_end: Date | null;
+  cancellation_date: Date | null;
+  end_date: Date | null;
+  end_reason: string | null;
+  replaced_by_id: string | null;
+  promotion_code: string | null;
+  coupon_id: string | null;
+  billing_id: string | null;
+  checkout_session_id: string | null;
+  checkout_url: string | null;
+  checkout_expires_at: Date | null;
+  metadata: Json<Record<string, string>>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type TrialUsageTable = {
+  environment_id: string;
+  customer_id: string;
+  product_id: string;
+  plan_id: string;
+  subscription_id: string;
+  used_at: CreatedAt;
+};
+
+export type BillingWebhookEventTable = {
+  event_id: string;
+  event_type: string;
+  object_id: string | null;
+  event_created: Date;
+  environment_id: string | null;
+  subscription_id: string | null;
+  outcome: 'delivered' | 'unrouted' | 'ignored' | null;
+  received_at: CreatedAt;
+  handled_at: Date | null;
+};
+
 export type Database = {
   environments: EnvironmentTable;
   api_keys: ApiKeyTable;
@@ -199,8 +259,12 @@ export type Database = {
   catalog_file_applications: CatalogFileApplicationTable;
   applied_requests: AppliedRequestTable;
   change_outbox: ChangeOutboxTable;
+  subscriptions: SubscriptionTable;
+  trial_usages: TrialUsageTable;
+  billing_webhook_events: BillingWebhookEventTable;
 };
 
 export type CustomerRow = Selectable<CustomerTable>;
 export type NewCustomerRow = Insertable<CustomerTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
+export type SubscriptionRow = Selectable<SubscriptionTable>;

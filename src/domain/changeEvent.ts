@@ -1,4 +1,5 @@
 import type { Customer } from './customers/customer';
+import type { Subscription } from './subscriptions/subscription';
 
 export type PublishedPackage = { packageId: string; packageType: 'PLAN' | 'ADDON'; productId: string; version: number };
 
@@ -6,7 +7,10 @@ export type PublishedPackage = { packageId: string; packageType: 'PLAN' | 'ADDON
 // passed through to the billing provider and never stored, so it cannot reach an event.
 export type ChangeEvent =
   | { type: 'customer.created' | 'customer.updated'; customerId: string; resourceId: null; payload: { customer: Customer } }
-  | { type: 'package.published'; customerId: null; resourceId: null; payload: PublishedPackage };
+  | { type: 'package.published'; customerId: null; resourceId: null; payload: PublishedPackage }
+  | { type: SubscriptionEventType; customerId: string; resourceId: string | null; payload: { subscription: Subscription } };
+
+export type SubscriptionEventType = 'subscription.created' | 'subscription.updated' | 'subscription.ended';
 
 export type ChangeEventType = ChangeEvent['type'];
 
@@ -15,4 +19,8 @@ export type StoredChangeEvent = ChangeEvent & { id: number; createdAt: string };
 
 export function customerChanged(type: 'customer.created' | 'customer.updated', customer: Customer): ChangeEvent {
   return { type, customerId: customer.customerId, resourceId: null, payload: { customer } };
+}
+
+export function subscriptionChanged(type: SubscriptionEventType, subscription: Subscription): ChangeEvent {
+  return { type, customerId: subscription.customerId, resourceId: subscription.resourceId, payload: { subscription } };
 }

@@ -5,7 +5,8 @@ export const searchAttributeKeys = {
   environment: defineSearchAttributeKey('TollgateEnvironment', SearchAttributeType.KEYWORD),
   customerId: defineSearchAttributeKey('TollgateCustomerId', SearchAttributeType.KEYWORD),
   planId: defineSearchAttributeKey('TollgatePlanId', SearchAttributeType.KEYWORD),
-  status: defineSearchAttributeKey('TollgateStatus', SearchAttributeType.KEYWORD),
+  subscriptionId: defineSearchAttributeKey('TollgateSubscriptionId', SearchAttributeType.KEYWORD),
+  subscriptionStatus: defineSearchAttributeKey('TollgateSubscriptionStatus', SearchAttributeType.KEYWORD),
 };
 
 export const allSearchAttributeKeys = Object.values(searchAttributeKeys);

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { createCatalogClient } from './catalog.client';
 import { createCustomersClient } from './customers.client';
+import { createSubscriptionsClient } from './subscriptions.client';
 import { createWorkflowStarter, type WorkflowStarterOptions } from './workflowStarter';
 
 export type WorkflowClients = ReturnType<typeof createWorkflowClients>;
@@ -12,5 +13,6 @@ export function createWorkflowClients(client: Client, options: WorkflowStarterOp
     startWindowMs: starter.startWindowMs,
     customers: createCustomersClient(starter),
     catalog: createCatalogClient(starter),
+    subscriptions: createSubscriptionsClient(starter),
   };
 }

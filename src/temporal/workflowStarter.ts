@@ -39,10 +39,11 @@ export function createWorkflowStarter(client: Client, options: WorkflowStarterOp
   const resultTimeoutMs = options.resultTimeoutMs ?? 25_000;
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   const withStartDeadline = <T>(start: () => Promise<T>) => client.connection.withDeadline(Date.now() + startTimeoutMs, start);
-  const searchAttributes = (input: { environmentId: string; customerId?: string }) =>
+  const searchAttributes = (input: { environmentId: string; customerId?: string; subscriptionId?: string }) =>
     !options.searchAttributes ? undefined : new TypedSearchAttributes([
       { key: searchAttributeKeys.environment, value: input.environmentId },
       ...(input.customerId ? [{ key: searchAttributeKeys.customerId, value: input.customerId }] : []),
+      ...(input.subscriptionId ? [{ key: searchAttributeKeys.subscriptionId, value: input.subscriptionId }] : []),
     ]);
   // The run's input with the request's key, so the workflow can record what it applied for that request. (The
   // compiler cannot follow a spread through a generic; RequestWorkflowName guarantees the shape.)
@@ -91,6 +92,8 @@ export function createWorkflowStarter(client: Client, options: WorkflowStarterOp
     // How long a request may take from claiming its Idempotency-Key to recording the run it started. An
     // unfinished claim older than this, without a run, was left by a process that died before the start.
     startWindowMs: startTimeoutMs + START_MARGIN_MS,
+    resultTimeoutMs,
+    client,
     awaitResult,
 
     // Start-and-wait, one run of `workflowId` at a time: starts this request's run (or awaits the one an earlier

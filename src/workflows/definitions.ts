@@ -1,7 +1,37 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 // Messages are declared once and imported by both the workflows and the API.
 export const catalogChangedSignal = defineSignal('catalogChanged');
 export const statusQuery = defineQuery<WorkflowStatus>('status');
 
 export type WorkflowStatus = { step: string; detail?: string };
+
+// The subscription entity workflow's messages (src/workflows/subscription.workflow.ts).
+export type ProvisionOutcome = { provisionStatus: 'SUCCESS' | 'PAYMENT_REQUIRED'; subscriptionId: string; checkoutUrl?: string };
+// Answers once the provision is decided: created, or waiting for checkout. Fails with the provision's failure.
+export const provisionOutcomeUpdate = defineUpdate<ProvisionOutcome>('provisionOutcome');
+
+export type CancelRequest = { subscriptionCancellationTime: 'IMMEDIATE' };
+export const cancelSubscriptionUpdate = defineUpdate<{ subscriptionId: string }, [CancelRequest]>('cancel');
+
+// A verified provider event, reduced to what the workflow uses; `created` orders events of one object.
+export type BillingEvent = { eventId: string; type: string; created: number; objectId: string; subscriptionBillingId: string | null };
+export const billingEventSignal = defineSignal<[BillingEvent]>('billingEvent');
+
+// Sent by the subscription that replaced this one (it already ended it in Postgres and at the provider).
+export const subscriptionEndedSignal = defineSignal<[{ reason: string; bySubscriptionId: string }]>('subscriptionEnded');
+
+// Sent by a customer's initial subscription to the provisionCustomer run that started it.
+export type InitialSubscriptionOutcome =
+  | { outcome: ProvisionOutcome }
+  | { failure: { message: string; type: string; details: unknown[] } };
+export const initialSubscriptionSignal = defineSignal<[{ subscriptionId: string } & InitialSubscriptionOutcome]>('initialSubscription');
+
+export type SubscriptionWorkflowStatus = {
+  subscriptionId: string;
+  status: string;
+  waitingFor: string;
+  checkoutUrl?: string;
+  checkoutExpiresAt?: string;
+};
+export const subscriptionStatusQuery = defineQuery<SubscriptionWorkflowStatus>('status');

@@ -3,5 +3,11 @@ export const FailureType = {
   CustomerNotFound: 'CustomerNotFound',
   BillingRejected: 'BillingRejected',
   InvalidData: 'InvalidData',
+  CustomerArchived: 'CustomerArchived',
+  // A subscription request the catalog refuses; details carry { status, code, field }.
+  SubscriptionRequestRefused: 'SubscriptionRequestRefused',
+  PromotionCodeNotApplicable: 'PromotionCodeNotApplicable',
+  SubscriptionNotFound: 'SubscriptionNotFound',
+  SubscriptionNotCancelable: 'SubscriptionNotCancelable',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

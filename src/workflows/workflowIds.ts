@@ -3,5 +3,7 @@ export const workflowIds = {
   provisionCustomer: (environmentId: string, customerId: string) => `customer:${environmentId}:${customerId}`,
   // One id per customer: its updates run one after another, each a new run of this id.
   updateCustomer: (environmentId: string, customerId: string) => `customer-update:${environmentId}:${customerId}`,
+  // One long-lived workflow per subscription, from provisioning until it ends.
+  subscription: (environmentId: string, subscriptionId: string) => `subscription:${environmentId}:${subscriptionId}`,
   syncCatalog: (environmentId: string) => `catalog-sync:${environmentId}`,
 };

@@ -1,0 +1,103 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { BillingCheckoutInput, BillingSubscriptionInput } from '../billing/billingProvider';
+import { commitChange } from '../db/commitChange';
+import { findCustomer } from '../db/repositories/customers.repository';
+import { customerChanged } from '../domain/changeEvent';
+import { toCustomerView } from '../domain/customers/toCustomerView';
+import { FailureType } from '../workflows/failureTypes';
+import type { ActivityDependencies } from './activityDependencies';
+import { callBilling } from './billingFailure';
+
+// Stripe limits a checkout session to between 30 minutes and 24 hours.
+export const CHECKOUT_EXPIRY_LIMITS_MINUTES = { min: 30, max: 24 * 60 };
+
+// The provider calls of a subscription's life, each idempotent on the key its workflow gives.
+export function createSubscriptionBillingActivities({ db, billing, checkoutExpiryMinutes = CHECKOUT_EXPIRY_LIMITS_MINUTES.max }: ActivityDependencies) {
+  return {
+    // The customer's account at the provider, created on first need (a checkout needs one to attach the card to).
+    async ensureBillingCustomer(input: { environmentId: string; customerId: string; idempotencyKey: string }): Promise<string> {
+      const customer = await findCustomer(db, input.environmentId, input.customerId);
+      if (!customer) throw ApplicationFailure.nonRetryable(`customer "${input.customerId}" was not found`, FailureType.CustomerNotFound);
+      if (customer.billing_id) return customer.billing_id;
+      const created = await callBilling(() =>
+        billing.createCustomer({ idempotencyKey: input.idempotencyKey, environmentId: input.environmentId, customerId: input.customerId, name: customer.name, email: customer.email }),
+      );
+      if (!created) throw ApplicationFailure.nonRetryable('the billing provider keeps no customers', FailureType.BillingRejected);
+      return commitChange(db, {
+        environmentId: input.environmentId,
+        write: async (trx) => {
+          const row = await trx
+            .updateTable('customers')
+            .set({ billing_id: created.billingId })
+            .where('environment_id', '=', input.environmentId)
+            .where('id', '=', input.customerId)
+            .where('billing_id', 'is', null)
+            .returningAll()
+            .executeTakeFirst();
+          // Linked meanwhile by another run: keep that link (this run's key made the same provider customer).
+          return row ?? (await findCustomer(trx, input.environmentId, input.customerId))!;
+        },
+        recompute: () => [],
+        events: (row) => (row.billing_id === created.billingId ? [customerChanged('customer.updated', toCustomerView(row))] : []),
+      }).then((row) => row.billing_id!);
+    },
+
+    // The promotion code's provider id (422 when the provider has none this customer may use), and the tax rates:
+    // the ids given, checked, plus the rate of `taxPercentage`, reused or created.
+    async resolveBillingExtras(input: {
+      customerBillingId: string | null;
+      promotionCode: string | null;
+      taxRateIds: string[];
+      taxPercentage: number | null;
+      idempotencyKey: string;
+    }): Promise<{ promotionCodeId: string | null; taxRateIds: string[] }> {
+      let promotionCodeId: string | null = null;
+      if (input.promotionCode) {
+        const found = await callBilling(() => billing.findPromotionCode({ code: input.promotionCode!, customerBillingId: input.customerBillingId }));
+        if (!found) throw ApplicationFailure.nonRetryable(`promotion code "${input.promotionCode}" does not exist, has expired, is used up or is not for this customer`, FailureType.PromotionCodeNotApplicable);
+        promotionCodeId = found.promotionCodeId;
+      }
+      for (const id of input.taxRateIds) await callBilling(() => billing.checkTaxRate(id));
+      const taxRateIds = [...input.taxRateIds];
+      if (input.taxPercentage !== null) {
+        const rate = await callBilling(() => billing.findOrCreateTaxRate({ idempotencyKey: input.idempotencyKey, percentage: input.taxPercentage! }));
+        if (!taxRateIds.includes(rate.billingId)) taxRateIds.push(rate.billingId);
+      }
+      return { promotionCodeId, taxRateIds };
+    },
+
+    async createBillingSubscription(input: Omit<BillingSubscriptionInput, 'trialEnd' | 'backdateStart'> & { trialEnd: string | null; backdateStart: string | null }) {
+      const state = await callBilling(() =>
+        billing.createSubscription({ ...input, trialEnd: input.trialEnd ? new Date(input.trialEnd) : null, backdateStart: input.backdateStart ? new Date(input.backdateStart) : null }),
+      );
+      return serialise(state);
+    },
+
+    async getBillingSubscription(billingId: string) {
+      return serialise(await callBilling(() => billing.getSubscription(billingId)));
+    },
+
+    async cancelBillingSubscription(input: { idempotencyKey: string; billingId: string }): Promise<void> {
+      await callBilling(() => billing.cancelSubscription(input));
+    },
+
+    async createCheckoutSession(input: Omit<BillingCheckoutInput, 'expiresAt' | 'trialEnd'> & { trialEnd: string | null }) {
+      const expiresAt = new Date(Date.now() + checkoutExpiryMinutes * 60_000);
+      const session = await callBilling(() => billing.createCheckout({ ...input, trialEnd: input.trialEnd ? new Date(input.trialEnd) : null, expiresAt }));
+      return { sessionId: session.sessionId, url: session.url, expiresAt: session.expiresAt.toISOString() };
+    },
+
+    async expireCheckoutSession(input: { idempotencyKey: string; sessionId: string }) {
+      return callBilling(() => billing.expireCheckout(input));
+    },
+  };
+}
+
+const serialise = (state: { billingId: string; status: string; currentPeriodStart: Date | null; currentPeriodEnd: Date | null; trialEnd: Date | null }) => ({
+  billingId: state.billingId,
+  status: state.status,
+  currentPeriodStart: state.currentPeriodStart?.toISOString() ?? null,
+  currentPeriodEnd: state.currentPeriodEnd?.toISOString() ?? null,
+  trialEnd: state.trialEnd?.toISOString() ?? null,
+});
+export type BillingSubscriptionSnapshot = ReturnType<typeof serialise>;

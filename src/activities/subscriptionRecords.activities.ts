@@ -1,0 +1,194 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { DatabaseError } from 'pg';
+import { commitChange } from '../db/commitChange';
+import type { Transaction } from 'kysely';
+import type { Database, SubscriptionRow } from '../db/database';
+import { recordAppliedRequest } from '../db/repositories/appliedRequests.repository';
+import {
+  findSubscription,
+  insertSubscription,
+  listLiveInScope,
+  listReplacedBy,
+  lockCustomer,
+  recordTrialUsage,
+  updateSubscriptionRow,
+} from '../db/repositories/subscriptions.repository';
+import { subscriptionChanged, type ChangeEvent } from '../domain/changeEvent';
+import { replacedWhenStarting } from '../domain/subscriptions/provisioningDecision';
+import type { EndReason, Subscription } from '../domain/subscriptions/subscription';
+import { toSubscriptionView } from '../domain/subscriptions/toSubscriptionView';
+import { FailureType } from '../workflows/failureTypes';
+import type { ActivityDependencies } from './activityDependencies';
+import type { BillingSubscriptionSnapshot } from './subscriptionBilling.activities';
+import { refused } from './subscriptionPreparation.activities';
+import type { PreparedSubscription } from './subscriptionPreparation.activities';
+
+type Trx = Transaction<Database>;
+// A subscription this one ended, with what its own workflow and the provider need to hear.
+export type EndedSubscription = { id: string; billingId: string | null };
+export type RecordedSubscription = { subscription: Subscription; ended: EndedSubscription[] };
+
+const ended = (rows: SubscriptionRow[]): EndedSubscription[] => rows.map((row) => ({ id: row.id, billingId: row.billing_id }));
+const dateOrNull = (text: string | null | undefined) => (text ? new Date(text) : null);
+
+// Under the customer's lock: ends what a starting subscription replaces, per the seed's rules as they stand now.
+type Starting = Pick<SubscriptionRow, 'environment_id' | 'id' | 'customer_id' | 'product_id' | 'resource_id' | 'plan_id'>;
+
+async function endReplaced(trx: Trx, row: Starting, trial: boolean, now: Date): Promise<SubscriptionRow[]> {
+  const scope = { environmentId: row.environment_id, customerId: row.customer_id, productId: row.product_id, resourceId: row.resource_id };
+  const replaced = replacedWhenStarting({ id: row.id, planId: row.plan_id, trial }, await listLiveInScope(trx, scope));
+  const rows: SubscriptionRow[] = [];
+  for (const old of replaced) {
+    const reason: EndReason = old.slot === 'TRIAL' && old.planId === row.plan_id ? 'TRIAL_CONVERTED' : 'REPLACED';
+    const updated = await updateSubscriptionRow(trx, row.environment_id, old.id, { status: 'CANCELED', live_slot: null, end_date: now, end_reason: reason, replaced_by_id: row.id });
+    if (updated) rows.push(updated);
+  }
+  return rows;
+}
+
+async function claimTrial(trx: Trx, row: SubscriptionRow) {
+  const claimed = await recordTrialUsage(trx, { environmentId: row.environment_id, customerId: row.customer_id, productId: row.product_id, planId: row.plan_id, subscriptionId: row.id });
+  if (!claimed) throw refused(`customer "${row.customer_id}" has already used a trial on product "${row.product_id}"`, { status: 409, code: 'TRIAL_ALREADY_USED', field: 'planId' });
+}
+
+// Two provisions that would hold the same live place: the loser is told, nothing of it is kept.
+function slotTaken(error: unknown): never {
+  if (error instanceof DatabaseError && error.code === '23505' && error.constraint === 'subscriptions_one_per_live_slot') {
+    throw refused('another subscription took this place on the product at the same moment; retry', { status: 409, code: 'SUBSCRIPTION_CONFLICT', field: 'planId' });
+  }
+  throw error;
+}
+
+const events = (result: { subscription: Subscription; endedRows: SubscriptionRow[]; changed: boolean }, type: 'subscription.created' | 'subscription.updated'): ChangeEvent[] =>
+  result.changed ? [subscriptionChanged(type, result.subscription), ...result.endedRows.map((row) => subscriptionChanged('subscription.ended', toSubscriptionView(row)))] : [];
+
+export function createSubscriptionRecordActivities({ db }: ActivityDependencies) {
+  const lockLiveCustomer = async (trx: Trx, environmentId: string, customerId: string) => {
+    const customer = await lockCustomer(trx, environmentId, customerId);
+    if (!customer) throw ApplicationFailure.nonRetryable(`customer "${customerId}" was not found`, FailureType.CustomerNotFound);
+    if (customer.archived_at) throw ApplicationFailure.nonRetryable(`customer "${customerId}" is archived`, FailureType.CustomerArchived);
+  };
+
+  return {
+    // Records a new subscription as the workflow decided it (live, waiting for checkout, or scheduled), ending what
+    // it replaces when it starts now. A retry after a lost answer finds the row and what it ended.
+    async recordSubscription(input: {
+      environmentId: string;
+      subscriptionId: string;
+      customerId: string;
+      prepared: PreparedSubscription;
+      metadata: Record<string, string>;
+      promotionCode: string | null;
+      billing: BillingSubscriptionSnapshot | null;
+      checkout: { sessionId: string; url: string; expiresAt: string } | null;
+      requestKey?: string;
+    }): Promise<RecordedSubscription> {
+      const { environmentId, subscriptionId, prepared } = input;
+      const { decision } = prepared;
+      const result = await commitChange(db, {
+        environmentId,
+        write: async (trx) => {
+          const existing = await findSubscription(trx, environmentId, subscriptionId);
+          if (existing) return { subscription: toSubscriptionView(existing), endedRows: await listReplacedBy(trx, environmentId, subscriptionId), changed: false };
+          await lockLiveCustomer(trx, environmentId, input.customerId);
+          const now = new Date();
+          const starts = decision.slot === 'PAID' || decision.slot === 'TRIAL';
+          const starting = { environment_id: environmentId, id: subscriptionId, customer_id: input.customerId, product_id: prepared.productId, resource_id: prepared.resourceId, plan_id: prepared.planId };
+          // What it replaces leaves its place first, so the unique index sees one subscription per place throughout.
+          const endedRows = starts ? await endReplaced(trx, starting, decision.trial, now) : [];
+          const row = await insertSubscription(trx, {
+            environment_id: environmentId,
+            id: subscriptionId,
+            customer_id: input.customerId,
+            product_id: prepared.productId,
+            resource_id: prepared.resourceId,
+            plan_id: prepared.planId,
+            plan_version: prepared.planVersion,
+            pricing_type: prepared.pricingType,
+            status: decision.status,
+            live_slot: decision.slot,
+            billing_period: prepared.billingPeriod,
+            billing_country_code: prepared.billingCountryCode,
+            currency: prepared.currency,
+            billable_features: JSON.stringify(prepared.billableFeatures),
+            addons: JSON.stringify(prepared.addons),
+            prices: JSON.stringify(prepared.prices),
+            start_date: new Date(decision.startDate),
+            trial_end_date: dateOrNull(input.billing?.trialEnd ?? decision.trialEndDate),
+            current_billing_period_start: dateOrNull(input.billing?.currentPeriodStart),
+            current_billing_period_end: dateOrNull(input.billing?.currentPeriodEnd),
+            promotion_code: input.promotionCode,
+            billing_id: input.billing?.billingId ?? null,
+            checkout_session_id: input.checkout?.sessionId ?? null,
+            checkout_url: input.checkout?.url ?? null,
+            checkout_expires_at: dateOrNull(input.checkout?.expiresAt),
+            metadata: JSON.stringify(input.metadata),
+          }).catch(slotTaken);
+          if (decision.slot === 'TRIAL') await claimTrial(trx, row);
+          const subscription = toSubscriptionView(row);
+          if (input.requestKey) await recordAppliedRequest(trx, environmentId, input.requestKey, { subscriptionId });
+          return { subscription, endedRows, changed: true };
+        },
+        recompute: () => [],
+        events: (result) => events(result, 'subscription.created'),
+      });
+      return { subscription: result.subscription, ended: ended(result.endedRows) };
+    },
+
+    // A waiting or scheduled subscription starts: it takes its live place and ends what it replaces now.
+    async startSubscription(input: { environmentId: string; subscriptionId: string; trial: boolean; billing: BillingSubscriptionSnapshot | null }): Promise<RecordedSubscription> {
+      const { environmentId, subscriptionId } = input;
+      const result = await commitChange(db, {
+        environmentId,
+        write: async (trx) => {
+          const current = await findSubscription(trx, environmentId, subscriptionId);
+          if (!current) throw ApplicationFailure.nonRetryable(`subscription "${subscriptionId}" was not found`, FailureType.SubscriptionNotFound);
+          if (current.live_slot === 'PAID' || current.live_slot === 'TRIAL' || current.live_slot === null) {
+            return { subscription: toSubscriptionView(current), endedRows: await listReplacedBy(trx, environmentId, subscriptionId), changed: false };
+          }
+          await lockLiveCustomer(trx, environmentId, current.customer_id);
+          const now = new Date();
+          const endedRows = await endReplaced(trx, current, input.trial, now);
+          const row = (await updateSubscriptionRow(trx, environmentId, subscriptionId, {
+            status: input.trial ? 'IN_TRIAL' : 'ACTIVE',
+            live_slot: input.trial ? 'TRIAL' : 'PAID',
+            billing_id: input.billing?.billingId ?? current.billing_id,
+            ...(current.live_slot === 'SCHEDULED' ? {} : { start_date: now }),
+            trial_end_date: dateOrNull(input.billing?.trialEnd) ?? (input.trial ? current.trial_end_date : null),
+            current_billing_period_start: dateOrNull(input.billing?.currentPeriodStart),
+            current_billing_period_end: dateOrNull(input.billing?.currentPeriodEnd),
+          }).catch(slotTaken))!;
+          if (input.trial) await claimTrial(trx, row);
+          return { subscription: toSubscriptionView(row), endedRows, changed: true };
+        },
+        recompute: () => [],
+        events: (result) => events(result, 'subscription.updated'),
+      });
+      return { subscription: result.subscription, ended: ended(result.endedRows) };
+    },
+
+    // Ends a subscription (expired checkout, cancellation, the provider ended it); ending an ended one changes nothing.
+    async endSubscription(input: { environmentId: string; subscriptionId: string; status: 'CANCELED' | 'EXPIRED'; reason: EndReason }): Promise<Subscription> {
+      const { environmentId, subscriptionId } = input;
+      const result = await commitChange(db, {
+        environmentId,
+        write: async (trx) => {
+          const current = await findSubscription(trx, environmentId, subscriptionId);
+          if (!current) throw ApplicationFailure.nonRetryable(`subscription "${subscriptionId}" was not found`, FailureType.SubscriptionNotFound);
+          if (current.live_slot === null) return { subscription: toSubscriptionView(current), changed: false };
+          const now = new Date();
+          const row = (await updateSubscriptionRow(trx, environmentId, subscriptionId, { status: input.status, live_slot: null, end_date: now, end_reason: input.reason, ...(input.reason === 'CANCELED' && { cancellation_date: now }) }))!;
+          return { subscription: toSubscriptionView(row), changed: true };
+        },
+        recompute: () => [],
+        events: (result) => (result.changed ? [subscriptionChanged('subscription.ended', result.subscription)] : []),
+      });
+      return result.subscription;
+    },
+
+    async findSubscriptionView(input: { environmentId: string; subscriptionId: string }): Promise<Subscription | null> {
+      const row = await findSubscription(db, input.environmentId, input.subscriptionId);
+      return row ? toSubscriptionView(row) : null;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import {
+  billingEventSignal,
+  cancelSubscriptionUpdate,
+  provisionOutcomeUpdate,
+  type BillingEvent,
+  type CancelRequest,
+  type ProvisionOutcome,
+} from '../workflows/definitions';
+import { workflowIds } from '../workflows/workflowIds';
+import type { RequestRun } from './requestRun';
+import type { WorkflowInput } from './workflowReferences';
+import type { WorkflowStarter } from './workflowStarter';
+import { WorkflowStillRunning } from './workflowStillRunning';
+
+export type SubscriptionsClient = ReturnType<typeof createSubscriptionsClient>;
+
+// Subscription ids are Tollgate's own: readable, unguessable, safe in URLs and workflow ids.
+export function newSubscriptionId(): string {
+  return `sub-${randomBytes(12).toString('base64url')}`;
+}
+
+const subscriptionIdOf = (workflowId: string) => workflowId.slice(workflowId.lastIndexOf(':') + 1);
+
+// How the API drives subscriptions: each is one long-lived workflow, changed through Updates, told of provider events by signals.
+export function createSubscriptionsClient(starter: WorkflowStarter) {
+  // An Update's answer within the result timeout. A run that already ended (a provision that failed) answers
+  // with its own outcome: its failure, as the error middleware maps it.
+  async function update<Ret>(handle: WorkflowHandle, call: () => Promise<Ret>): Promise<Ret> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new WorkflowStillRunning(handle.workflowId)), starter.resultTimeoutMs);
+    });
+    try {
+      return await Promise.race([call(), timeout]);
+    } catch (error) {
+      if (error instanceof WorkflowStillRunning || (await isRunning(handle))) throw error;
+      await Promise.race([handle.result(), timeout]);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function isRunning(handle: WorkflowHandle): Promise<boolean> {
+    try {
+      return (await handle.describe()).status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  return {
+    // Starts the subscription's workflow and answers as soon as it has decided: created (SUCCESS) or waiting for
+    // checkout (PAYMENT_REQUIRED, with the URL). A retried request (same Idempotency-Key) asks the same run.
+    async provision(input: Omit<WorkflowInput<'subscriptionWorkflow'>, 'subscriptionId' | 'requestKey' | 'live'>, requestRun?: RequestRun): Promise<ProvisionOutcome> {
+      const earlier = requestRun?.startedRun?.workflowId.startsWith('subscription:') ? requestRun.startedRun : undefined;
+      const subscriptionId = earlier ? subscriptionIdOf(earlier.workflowId) : newSubscriptionId();
+      const workflowId = workflowIds.subscription(input.environmentId, subscriptionId);
+      const started = await starter.startAndReturn('subscriptionWorkflow', workflowId, { ...input, subscriptionId }, requestRun);
+      const handle = started.handle as WorkflowHandle;
+      return update(handle, () => handle.executeUpdate(provisionOutcomeUpdate));
+    },
+
+    // false: the subscription's workflow has ended (the subscription with it).
+    async cancel(environmentId: string, subscriptionId: string, request: CancelRequest): Promise<boolean> {
+      const handle = starter.client.workflow.getHandle(workflowIds.subscription(environmentId, subscriptionId));
+      if (!(await isRunning(handle))) return false;
+      await update(handle, () => handle.executeUpdate(cancelSubscriptionUpdate, { args: [request] }));
+      return true;
+    },
+
+    // false: no workflow runs for that subscription any more (the event is recorded, not applied).
+    async deliverBillingEvent(environmentId: string, subscriptionId: string, event: BillingEvent): Promise<boolean> {
+      try {
+        await starter.client.workflow.getHandle(workflowIds.subscription(environmentId, subscriptionId)).signal(billingEventSignal, event);
+        return true;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      }
+    },
+  };
+}

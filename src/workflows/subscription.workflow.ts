@@ -1,0 +1,298 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/createActivities';
+import type { PreparedSubscription } from '../activities/subscriptionPreparation.activities';
+import type { EndedSubscription } from '../activities/subscriptionRecords.activities';
+import type { SubscriptionRequest } from '../domain/subscriptions/subscriptionRequest.types';
+import { defaultActivityOptions } from './activityOptions';
+import { businessFailureOf } from './businessFailureOf';
+import {
+  billingEventSignal,
+  cancelSubscriptionUpdate,
+  initialSubscriptionSignal,
+  provisionOutcomeUpdate,
+  subscriptionEndedSignal,
+  subscriptionStatusQuery,
+  type BillingEvent,
+  type ProvisionOutcome,
+  type SubscriptionWorkflowStatus,
+} from './definitions';
+import { FailureType } from './failureTypes';
+import { providerIdempotencyKey } from './providerIdempotencyKey';
+import { showSubscriptionInUi } from './subscriptionSearchAttributes';
+import { workflowIds } from './workflowIds';
+
+const activities = proxyActivities<Activities>(defaultActivityOptions);
+
+// Past a checkout's expiry, how long the workflow still waits for Stripe's own expired event before asking.
+const CHECKOUT_GRACE_MS = 60_000;
+
+export type SubscriptionWorkflowInput = {
+  environmentId: string;
+  subscriptionId: string;
+  customerId: string;
+  request: SubscriptionRequest;
+  requestKey?: string;
+  // The provisionCustomer run to tell the outcome (a customer's initial subscription).
+  notifyWorkflowId?: string;
+  // Set by continueAsNew: the subscription is live and recorded; the new run only keeps watching it.
+  live?: { status: string; billingId: string | null };
+};
+export type SubscriptionWorkflowResult = { subscriptionId: string; status: string };
+
+// One subscription's whole life: provisioning (with a durable hosted-checkout wait or a scheduled start), then
+// watching it until it is cancelled, replaced or ended by the provider. Postgres holds its state; this run owns
+// every change of it that waits or must not happen twice.
+export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionWorkflowResult> {
+  const { environmentId, subscriptionId } = input;
+  const view: SubscriptionWorkflowStatus = { subscriptionId, status: input.live?.status ?? 'PROVISIONING', waitingFor: 'provisioning' };
+  let outcome: ProvisionOutcome | undefined;
+  let failure: ApplicationFailure | undefined;
+  let cancelRequested = false;
+  let finished = false;
+  let endedBy: { reason: string; bySubscriptionId: string } | undefined;
+  const events: BillingEvent[] = [];
+  const seenEvents = new Set<string>();
+
+  const setStatus = (status: string, waitingFor: string) => {
+    view.status = status;
+    view.waitingFor = waitingFor;
+    showSubscriptionInUi({ status });
+  };
+  setHandler(subscriptionStatusQuery, () => view);
+  setHandler(provisionOutcomeUpdate, async () => {
+    await condition(() => outcome !== undefined || failure !== undefined);
+    if (failure) throw failure;
+    return outcome!;
+  });
+  setHandler(billingEventSignal, (event) => {
+    if (seenEvents.has(event.eventId)) return;
+    seenEvents.add(event.eventId);
+    events.push(event);
+  });
+  setHandler(subscriptionEndedSignal, (ended) => {
+    endedBy = ended;
+  });
+  setHandler(
+    cancelSubscriptionUpdate,
+    async (_request) => {
+      cancelRequested = true;
+      await condition(() => finished);
+      return { subscriptionId };
+    },
+    {
+      validator: (_request) => {
+        if (finished || view.status === 'CANCELED' || view.status === 'EXPIRED') {
+          throw ApplicationFailure.create({ message: `subscription "${subscriptionId}" has already ended`, type: FailureType.SubscriptionNotCancelable, nonRetryable: true });
+        }
+      },
+    },
+  );
+
+  const tellParent = async (told: { outcome: ProvisionOutcome } | { failure: ApplicationFailure }) => {
+    if (!input.notifyWorkflowId) return;
+    const message = 'outcome' in told ? told : { failure: { message: told.failure.message, type: told.failure.type ?? 'Unknown', details: told.failure.details ? [...told.failure.details] : [] } };
+    await getExternalWorkflowHandle(input.notifyWorkflowId).signal(initialSubscriptionSignal, { subscriptionId, ...message }).catch(() => undefined);
+  };
+
+  // Ends at the provider what this subscription replaced, and tells their workflows to stop watching.
+  const endReplaced = async (ended: EndedSubscription[]) => {
+    for (const old of ended) {
+      if (old.billingId) await activities.cancelBillingSubscription({ idempotencyKey: providerIdempotencyKey(`cancel-replaced:${old.id}`), billingId: old.billingId });
+      await getExternalWorkflowHandle(workflowIds.subscription(environmentId, old.id))
+        .signal(subscriptionEndedSignal, { reason: 'REPLACED', bySubscriptionId: subscriptionId })
+        .catch(() => undefined);
+    }
+  };
+
+  const end = async (status: 'CANCELED' | 'EXPIRED', reason: 'CANCELED' | 'CHECKOUT_EXPIRED' | 'PROVIDER_ENDED' | 'START_FAILED') => {
+    const ended = await activities.endSubscription({ environmentId, subscriptionId, status, reason });
+    setStatus(ended.status, 'nothing: it has ended');
+    return finish(ended.status);
+  };
+  const finish = async (status: string): Promise<SubscriptionWorkflowResult> => {
+    finished = true;
+    view.status = status;
+    await condition(allHandlersFinished);
+    return { subscriptionId, status };
+  };
+
+  // Watches a live subscription until it is cancelled, replaced or ended by the provider.
+  const watchLive = async (billingId: string | null): Promise<SubscriptionWorkflowResult> => {
+    setStatus(view.status, 'a cancellation, a replacement, or the provider ending it');
+    const providerEnded = () => billingId !== null && events.some((e) => e.type === 'customer.subscription.deleted' && e.objectId === billingId);
+    await condition(() => cancelRequested || endedBy !== undefined || providerEnded() || workflowInfo().continueAsNewSuggested);
+    if (endedBy) return finish('CANCELED');
+    if (cancelRequested) {
+      if (billingId) await activities.cancelBillingSubscription({ idempotencyKey: providerIdempotencyKey('cancel'), billingId });
+      return end('CANCELED', 'CANCELED');
+    }
+    if (providerEnded()) return end('CANCELED', 'PROVIDER_ENDED');
+    // A long life stays a short history: the next run carries only what it watches.
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof subscriptionWorkflow>({ ...input, live: { status: view.status, billingId } });
+  };
+
+  if (input.live) return watchLive(input.live.billingId);
+
+  showSubscriptionInUi({ subscriptionId, planId: input.request.planId, status: 'PROVISIONING' });
+  let prepared: PreparedSubscription;
+  try {
+    prepared = await activities.prepareSubscription({ environmentId, customerId: input.customerId, request: input.request, now: new Date().toISOString() });
+  } catch (error) {
+    return fail(error);
+  }
+
+  async function fail(error: unknown): Promise<never> {
+    const business = businessFailureOf(error);
+    if (!business) throw error;
+    failure = business;
+    await tellParent({ failure: business });
+    await condition(allHandlersFinished);
+    throw business;
+  }
+
+  const { decision } = prepared;
+  const request = input.request;
+  const metadata = request.metadata ?? {};
+  const providerMetadata = {
+    ...(request.billingInformation?.metadata ?? {}),
+    tollgate_environment: environmentId,
+    tollgate_subscription_id: subscriptionId,
+    tollgate_customer_id: input.customerId,
+  };
+  const items = prepared.prices.map((price) => ({ priceBillingId: price.billingId!, quantity: price.quantity }));
+  const billingExtras = (customerBillingId: string | null) =>
+    activities.resolveBillingExtras({
+      customerBillingId,
+      promotionCode: request.promotionCode ?? null,
+      taxRateIds: request.billingInformation?.taxRateIds ?? [],
+      taxPercentage: request.billingInformation?.taxPercentage ?? null,
+      idempotencyKey: providerIdempotencyKey('tax-rate'),
+    });
+  const record = (billing: Awaited<ReturnType<typeof activities.createBillingSubscription>> | null, checkout: { sessionId: string; url: string; expiresAt: string } | null) =>
+    activities.recordSubscription({ environmentId, subscriptionId, customerId: input.customerId, prepared, metadata, promotionCode: request.promotionCode ?? null, billing, checkout, requestKey: input.requestKey });
+  const subscribeAtProvider = async (startNow: boolean) => {
+    const extras = await billingExtras(prepared.customerBillingId);
+    const started = new Date(decision.startDate).getTime() < Date.now();
+    return activities.createBillingSubscription({
+      idempotencyKey: providerIdempotencyKey('subscription'),
+      customerBillingId: prepared.customerBillingId!,
+      items,
+      taxRateIds: extras.taxRateIds,
+      promotionCodeId: extras.promotionCodeId,
+      trialEnd: decision.trial ? decision.trialEndDate : null,
+      backdateStart: startNow && started ? decision.startDate : null,
+      metadata: providerMetadata,
+    });
+  };
+  const announce = async (provisionStatus: ProvisionOutcome['provisionStatus'], checkoutUrl?: string) => {
+    outcome = { provisionStatus, subscriptionId, ...(checkoutUrl && { checkoutUrl }) };
+    await tellParent({ outcome });
+  };
+
+  // Scheduled: recorded now, started by a durable timer (or cancelled before).
+  if (decision.scheduled) {
+    try {
+      await record(null, null);
+    } catch (error) {
+      return fail(error);
+    }
+    setStatus('NOT_STARTED', `the start date, ${decision.startDate}`);
+    await announce('SUCCESS');
+    const untilStart = new Date(decision.startDate).getTime() - Date.now();
+    if (await condition(() => cancelRequested, untilStart)) return end('CANCELED', 'CANCELED');
+    let billing: Awaited<ReturnType<typeof activities.createBillingSubscription>> | null = null;
+    if (decision.payment === 'SUBSCRIBE') {
+      try {
+        billing = await subscribeAtProvider(false);
+      } catch (error) {
+        if (!businessFailureOf(error)) throw error;
+        return end('EXPIRED', 'START_FAILED');
+      }
+    }
+    const started = await activities.startSubscription({ environmentId, subscriptionId, trial: decision.trial, billing });
+    await endReplaced(started.ended);
+    setStatus(started.subscription.status, '');
+    return watchLive(started.subscription.billingId);
+  }
+
+  if (decision.payment !== 'CHECKOUT') {
+    let billing: Awaited<ReturnType<typeof activities.createBillingSubscription>> | null = null;
+    try {
+      if (decision.payment === 'SUBSCRIBE') billing = await subscribeAtProvider(true);
+      const recorded = await record(billing, null).catch(async (error: unknown) => {
+        // Refused at the last moment (a concurrent provision won): nothing may stay billed for it.
+        if (billing && businessFailureOf(error)) await activities.cancelBillingSubscription({ idempotencyKey: providerIdempotencyKey('undo-subscription'), billingId: billing.billingId });
+        throw error;
+      });
+      await endReplaced(recorded.ended);
+      setStatus(recorded.subscription.status, '');
+      await announce('SUCCESS');
+      return watchLive(recorded.subscription.billingId);
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
+  // Hosted checkout: the answer goes out at once with the checkout URL; the subscription waits here durably.
+  let session: { sessionId: string; url: string; expiresAt: string };
+  try {
+    const customerBillingId = await activities.ensureBillingCustomer({ environmentId, customerId: input.customerId, idempotencyKey: providerIdempotencyKey('billing-customer') });
+    const extras = await billingExtras(customerBillingId);
+    const options = request.checkoutOptions;
+    session = await activities.createCheckoutSession({
+      idempotencyKey: providerIdempotencyKey('checkout'),
+      customerBillingId,
+      items,
+      taxRateIds: extras.taxRateIds,
+      promotionCodeId: extras.promotionCodeId,
+      trialEnd: decision.trial ? decision.trialEndDate : null,
+      successUrl: options?.successUrl ?? '',
+      cancelUrl: options?.cancelUrl ?? '',
+      allowPromotionCodes: options?.allowPromoCodes ?? false,
+      collectBillingAddress: options?.collectBillingAddress ?? false,
+      collectTaxIds: options?.allowTaxIdCollection ?? false,
+      collectPhoneNumber: options?.collectPhoneNumber ?? false,
+      referenceId: options?.referenceId ?? null,
+      metadata: providerMetadata,
+    });
+    await record(null, session).catch(async (error: unknown) => {
+      if (businessFailureOf(error)) await activities.expireCheckoutSession({ idempotencyKey: providerIdempotencyKey('undo-checkout'), sessionId: session.sessionId });
+      throw error;
+    });
+  } catch (error) {
+    return fail(error);
+  }
+  view.checkoutUrl = session.url;
+  view.checkoutExpiresAt = session.expiresAt;
+  setStatus('PAYMENT_PENDING', `checkout ${session.sessionId}: the customer paying (checkout.session.completed), a cancel, or expiry at ${session.expiresAt}`);
+  await announce('PAYMENT_REQUIRED', session.url);
+
+  const sessionEvent = (type: string) => events.find((e) => e.type === type && e.objectId === session.sessionId);
+  const untilExpiry = new Date(session.expiresAt).getTime() + CHECKOUT_GRACE_MS - Date.now();
+  await condition(() => cancelRequested || sessionEvent('checkout.session.completed') !== undefined || sessionEvent('checkout.session.expired') !== undefined, Math.max(untilExpiry, 0));
+
+  let paidSubscription = sessionEvent('checkout.session.completed')?.subscriptionBillingId ?? null;
+  if (!paidSubscription) {
+    // Expired, cancelled, or no word from the provider by the deadline: expire it there, unless it was paid meanwhile.
+    const state = await activities.expireCheckoutSession({ idempotencyKey: providerIdempotencyKey('expire-checkout'), sessionId: session.sessionId });
+    if (state.status === 'complete') paidSubscription = state.subscriptionBillingId;
+    else return cancelRequested ? end('CANCELED', 'CANCELED') : end('EXPIRED', 'CHECKOUT_EXPIRED');
+  }
+  view.checkoutUrl = undefined;
+  view.checkoutExpiresAt = undefined;
+  const billing = await activities.getBillingSubscription(paidSubscription!);
+  const started = await activities.startSubscription({ environmentId, subscriptionId, trial: billing.status === 'trialing', billing });
+  await endReplaced(started.ended);
+  setStatus(started.subscription.status, '');
+  return watchLive(started.subscription.billingId);
+}
