@@ -5,6 +5,7 @@ import {
   oneOf, paginate, required, str, withoutUnexpanded,
   type SandboxObject, type Route, type RouteContext, type Store,
 } from './params';
+import { recordEvent } from './events';
 import { checkDefaultPaymentMethod, prepareAttach } from './paymentMethods';
 import { buildTaxId, embeddedTaxIds } from './taxIds';
 
@@ -102,7 +103,7 @@ function getCustomer(store: Store, id: string): SandboxObject {
 
 const view = (customer: SandboxObject, expand: readonly string[]): SandboxObject => withoutUnexpanded(customer, INCLUDABLE, expand);
 
-function create({ store, body, expand }: RouteContext): SandboxObject {
+function create({ store, body, expand, request }: RouteContext): SandboxObject {
   only(body, CREATE_PARAMS, undefined, UNMODELED);
   const id = newId('cus', 14);
   const created = store.nowSeconds();
@@ -132,6 +133,7 @@ function create({ store, body, expand }: RouteContext): SandboxObject {
   for (const taxId of taxIds) store.taxIds.set(taxId.id, taxId);
   customer.tax_ids = embeddedTaxIds(store, id);
   store.customers.set(id, customer);
+  if (attached) recordEvent(store, request, 'payment_method.attached', attached);
   return view(customer, expand);
 }
 

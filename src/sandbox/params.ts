@@ -16,14 +16,40 @@ export interface SandboxObject extends StoredObject {
   metadata: Record<string, string>;
 }
 
+/** Stripe's Discount has neither `created` nor `livemode` nor metadata. */
+export interface DiscountObject {
+  id: string;
+  object: 'discount';
+  [field: string]: unknown;
+}
+
 export interface Store {
   customers: Map<string, SandboxObject>;
   products: Map<string, SandboxObject>;
   prices: Map<string, SandboxObject>;
   paymentMethods: Map<string, SandboxObject>;
   taxIds: Map<string, StoredObject>;
+  taxRates: Map<string, SandboxObject>;
+  coupons: Map<string, SandboxObject>;
+  promotionCodes: Map<string, SandboxObject>;
+  /** Discount objects (`di_…`) made when a coupon or promotion code is redeemed; no metadata. */
+  discounts: Map<string, DiscountObject>;
+  subscriptions: Map<string, SandboxObject>;
+  invoices: Map<string, SandboxObject>;
+  checkoutSessions: Map<string, SandboxObject>;
+  events: Map<string, StoredObject>;
   /** Current time in unix seconds, from the injectable clock. */
   nowSeconds(): number;
+  /** Called with every event recorded (webhook delivery hangs off it). */
+  onEvent(event: StoredObject): void;
+  /** How many webhook endpoints an event is sent to (its `pending_webhooks`). */
+  countWebhookEndpoints(): number;
+}
+
+/** The API request a change happened in, as Stripe reports it on events (`request: { id, idempotency_key }`). */
+export interface RequestInfo {
+  id: string | null;
+  idempotencyKey: string | null;
 }
 
 export interface StripeErrorBody {
@@ -112,6 +138,14 @@ export function int(body: FormObject, key: string, at?: string): number | undefi
   if (value === undefined) return undefined;
   if (/^-?\d+$/.test(value)) return Number(value);
   throw invalid(`Invalid integer: ${value}`, { code: 'parameter_invalid_integer', param: paramName(key, at) });
+}
+
+/** A decimal number such as a percentage (`12.5`). */
+export function decimal(body: FormObject, key: string, at?: string): number | undefined {
+  const value = str(body, key, at);
+  if (value === undefined) return undefined;
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  throw invalid(`Invalid decimal: ${value}`, { param: paramName(key, at) });
 }
 
 export function bool(body: FormObject, key: string, at?: string): boolean | undefined {
@@ -238,5 +272,8 @@ export interface RouteContext {
   subId: string;
   body: FormObject;
   expand: string[];
+  request: RequestInfo;
+  /** The sandbox's public base URL (hosted checkout pages live under it). */
+  publicUrl: string;
 }
 export type Route = readonly [method: 'GET' | 'POST' | 'DELETE', pattern: string, handler: (ctx: RouteContext) => unknown];

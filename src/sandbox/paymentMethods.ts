@@ -1,6 +1,7 @@
 // /v1/payment_methods: card PaymentMethods, Stripe's test-mode magic ids (pm_card_visa, ...) and attaching to customers.
 import { createHash } from 'node:crypto';
 import type { FormObject } from './form';
+import { recordEvent } from './events';
 import {
   EMPTY_ADDRESS, SandboxError, address, applyMetadata, hash, invalid, newId, noSuch, nonEmpty, nullableStr, only, required,
   type SandboxObject, type Route, type RouteContext, type Store,
@@ -20,6 +21,8 @@ interface TestCard {
   country: string;
   /** Set for cards whose verification at attach time fails, as Stripe's declining test cards do. */
   decline?: Decline;
+  /** Set for cards that attach fine but whose charges fail (Stripe's 4000000000000341). */
+  chargeDecline?: Decline;
 }
 
 const declined = (declineCode: string): Decline => ({ code: 'card_declined', decline_code: declineCode, message: 'Your card was declined.' });
@@ -34,8 +37,8 @@ const TEST_CARDS = new Map<string, TestCard>([
   ['mastercard_prepaid', { brand: 'mastercard', last4: '5100', funding: 'prepaid', country: 'US' }],
   ['amex', { brand: 'amex', last4: '8431', funding: 'credit', country: 'US' }],
   ['discover', { brand: 'discover', last4: '1117', funding: 'credit', country: 'US' }],
-  // Attaches fine; only later charges fail, and the sandbox has no charges (yet).
-  ['chargeCustomerFail', visa('0341')],
+  // Attaches fine; only later charges (a subscription's invoice) fail.
+  ['chargeCustomerFail', { ...visa('0341'), chargeDecline: declined('generic_decline') }],
   ['chargeDeclined', visa('0002', declined('generic_decline'))],
   ['chargeDeclinedInsufficientFunds', visa('9995', declined('insufficient_funds'))],
   ['chargeDeclinedLostCard', visa('9987', declined('lost_card'))],
@@ -104,6 +107,13 @@ function resolve(store: Store, pmId: string, param: string): SandboxObject {
   return buildCard(store, magic, billingDetails({}), {});
 }
 
+/** The card error a charge on this pm fails with, if its test card declines charges; undefined when it succeeds. */
+export function chargeError(pm: SandboxObject | undefined): SandboxError | undefined {
+  const card = pm ? testCardOf(pm) : undefined;
+  const decline = card?.chargeDecline ?? card?.decline;
+  return decline ? cardError(decline) : undefined;
+}
+
 /** Stripe only takes a pm already attached to this customer as its invoice default (unknown ids: "No such PaymentMethod"). */
 export function checkDefaultPaymentMethod(store: Store, customerId: string, pmId: string): void {
   const param = 'invoice_settings[default_payment_method]';
@@ -152,12 +162,13 @@ function retrieve({ store, id, body }: RouteContext): SandboxObject {
   return structuredClone(pm);
 }
 
-function attach({ store, id, body }: RouteContext): SandboxObject {
+function attach({ store, id, body, request }: RouteContext): SandboxObject {
   only(body, ['customer', 'expand'], undefined, ['customer_account']);
   const customerId = required(nonEmpty(body, 'customer'), 'customer');
   if (!store.customers.has(customerId)) throw noSuch('customer', customerId, 'customer');
   const pm = prepareAttach(store, id, customerId);
   store.paymentMethods.set(pm.id, pm);
+  recordEvent(store, request, 'payment_method.attached', pm);
   return structuredClone(pm);
 }
 

@@ -4,16 +4,30 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { catalogRoutes } from './catalog';
+import { completeCheckoutSession } from './checkoutCompletion';
+import { checkoutPage } from './checkoutPage';
+import { checkoutSessionRoutes, expireDueSessions, publicSession } from './checkoutSessions';
+import { couponRoutes } from './coupons';
 import { customerRoutes } from './customers';
+import { eventRoutes } from './events';
 import { canonicalJson, decodeForm, type FormObject } from './form';
-import { SandboxError, expandList, invalid, newId, type SandboxObject, type Route, type Store, type StoredObject, type StripeErrorBody } from './params';
+import { invoiceRoutes } from './invoices';
+import {
+  SandboxError, expandList, invalid, newId, type DiscountObject, type RequestInfo, type SandboxObject, type Route, type Store, type StoredObject,
+  type StripeErrorBody,
+} from './params';
 import { paymentMethodRoutes } from './paymentMethods';
 import { forgetExpiredKeys, loadSandboxState, saveSandboxState, type StoredReply as Reply, type StoredResult } from './stateFile';
 import { SANDBOX_SECRET_KEY } from './secretKey';
+import { clearStore, createStore } from './store';
+import { subscriptionRoutes } from './subscriptions';
 import { taxIdRoutes } from './taxIds';
+import { taxRateRoutes } from './taxRates';
+import { WebhookDispatcher, type WebhookDelivery, type WebhookEndpoint, type WebhookRetryOptions } from './webhooks';
 
 export type { SandboxObject, StoredObject } from './params';
 export type { FormObject, FormValue } from './form';
+export type { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookRetryOptions } from './webhooks';
 
 export interface RecordedRequest {
   method: string;
@@ -32,6 +46,15 @@ export interface StripeSandboxState {
   readonly paymentMethods: ReadonlyMap<string, SandboxObject>;
   /** Tax ids carry no metadata, hence the looser type. */
   readonly taxIds: ReadonlyMap<string, StoredObject>;
+  readonly taxRates: ReadonlyMap<string, SandboxObject>;
+  readonly coupons: ReadonlyMap<string, SandboxObject>;
+  readonly promotionCodes: ReadonlyMap<string, SandboxObject>;
+  readonly discounts: ReadonlyMap<string, DiscountObject>;
+  readonly subscriptions: ReadonlyMap<string, SandboxObject>;
+  readonly invoices: ReadonlyMap<string, SandboxObject>;
+  /** Sessions carry a `sandbox_plan` field (what completing them creates) that the API never shows. */
+  readonly checkoutSessions: ReadonlyMap<string, SandboxObject>;
+  readonly events: ReadonlyMap<string, StoredObject>;
 }
 
 export interface StripeSandboxOptions {
@@ -43,6 +66,12 @@ export interface StripeSandboxOptions {
   stateFile?: string;
   /** Keep every request in `requests` (tests read it); off for a long-running `npm start`, whose memory it would fill. */
   recordRequests?: boolean;
+  /** Base URL of the hosted checkout pages in session `url`s (e.g. behind a proxy); default: the sandbox's own url. */
+  publicUrl?: string;
+  /** Endpoints every event is POSTed to, signed with their secret like Stripe's webhooks. */
+  webhookEndpoints?: WebhookEndpoint[];
+  /** Retry policy of webhook deliveries (tests shorten the delays). */
+  webhookRetry?: WebhookRetryOptions;
 }
 
 export interface StripeSandbox {
@@ -56,25 +85,38 @@ export interface StripeSandbox {
   failNext(count: number, status?: number): void;
   /** The next request is processed immediately but its response is held back `ms` milliseconds. */
   delayNext(ms: number): void;
-  /** Forgets all objects, logged requests, idempotency keys and pending injections. */
+  /** Every webhook delivery so far: event, endpoint, payload, signature, each attempt's answer. */
+  readonly webhookDeliveries: readonly WebhookDelivery[];
+  addWebhookEndpoint(url: string, secret: string): void;
+  /** Resolves once no webhook delivery is pending (delivered, or given up after its retries). */
+  settleWebhooks(): Promise<void>;
+  /**
+   * What pressing Pay on the hosted page does (pays with `paymentMethod`, default `pm_card_visa`); returns the session.
+   * Throws a SandboxError (4xx) when the session is not open, the card is declined or a discount is no longer valid.
+   */
+  completeCheckout(sessionId: string, options?: { paymentMethod?: string }): SandboxObject;
+  /** Forgets all objects, events, logged requests, webhook deliveries, idempotency keys and pending injections. */
   reset(): void;
   close(): Promise<void>;
 }
 
 
-const ROUTES: readonly Route[] = [...customerRoutes, ...taxIdRoutes, ...paymentMethodRoutes, ...catalogRoutes];
+const ROUTES: readonly Route[] = [
+  ...customerRoutes, ...taxIdRoutes, ...paymentMethodRoutes, ...catalogRoutes, ...taxRateRoutes, ...couponRoutes, ...subscriptionRoutes,
+  ...invoiceRoutes, ...checkoutSessionRoutes, ...eventRoutes,
+];
 const COMPILED = ROUTES.map(([method, pattern, handler]) => ({
   method,
   regex: new RegExp(`^${pattern.replace(/:\w+/g, '([^/]+)')}$`),
   handler,
 }));
 
-function dispatch(store: Store, method: string, path: string, body: FormObject): unknown {
+function dispatch(store: Store, method: string, path: string, body: FormObject, request: RequestInfo, publicUrl: string): unknown {
   for (const route of COMPILED) {
     const match = route.method === method ? route.regex.exec(path) : null;
     if (!match) continue;
     const segment = (i: number): string => decodeURIComponent(match[i] ?? '');
-    return route.handler({ store, id: segment(1), subId: segment(2), body, expand: expandList(body) });
+    return route.handler({ store, id: segment(1), subId: segment(2), body, expand: expandList(body), request, publicUrl });
   }
   throw invalid(
     `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
@@ -93,14 +135,13 @@ const firstHeader = (value: string | string[] | undefined): string | undefined =
 
 export async function startStripeSandbox(options: StripeSandboxOptions = {}): Promise<StripeSandbox> {
   const now = options.now ?? Date.now;
-  const store: Store = {
-    customers: new Map(),
-    products: new Map(),
-    prices: new Map(),
-    paymentMethods: new Map(),
-    taxIds: new Map(),
+  const webhooks = new WebhookDispatcher(options.webhookEndpoints ?? [], options.webhookRetry);
+  const store = createStore({
     nowSeconds: () => Math.floor(now() / 1000),
-  };
+    onEvent: (event) => webhooks.enqueue(event),
+    countWebhookEndpoints: () => webhooks.endpointCount,
+  });
+  let publicUrl = '';
   const requests: RecordedRequest[] = [];
   const idempotency = new Map<string, StoredResult>();
   if (options.stateFile) loadSandboxState(options.stateFile, store, idempotency);
@@ -154,9 +195,12 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
         return { ...stored.reply, headers: { ...stored.reply.headers, 'Request-Id': requestId, 'Original-Request': original, 'Idempotent-Replayed': 'true' } };
       }
     }
+    // Stripe expires sessions on its own schedule; the sandbox does it lazily, whenever it is asked anything.
+    if (expireDueSessions(store)) save();
     let result: Reply;
     try {
-      result = reply(200, dispatch(store, method, path, body), base);
+      const request = { id: requestId, idempotencyKey: idempotentKey ?? null };
+      result = reply(200, dispatch(store, method, path, body, request, publicUrl), base);
     } catch (error) {
       result = error instanceof SandboxError
         ? errorReply(error.status, error.body, base)
@@ -175,6 +219,14 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     const method = (req.method ?? 'GET').toUpperCase();
     const body = decodeForm(method === 'POST' ? raw : url.search.slice(1));
     const key = firstHeader(req.headers['idempotency-key']);
+    // The hosted checkout page is for browsers: no API key, HTML answers.
+    const hosted = checkoutPage(store, method, url.pathname);
+    if (hosted) {
+      if (method === 'POST') save();
+      res.writeHead(hosted.status, hosted.headers);
+      res.end(hosted.body);
+      return;
+    }
     if (options.recordRequests !== false) requests.push({ method, path: url.pathname, ...(key !== undefined ? { idempotencyKey: key } : {}), body, headers: req.headers });
     const result = handle(method, url.pathname, body, key, req.headers);
     const send = (): void => {
@@ -206,6 +258,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  publicUrl = (options.publicUrl ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
 
   return {
     port,
@@ -220,12 +273,21 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     delayNext: (ms) => {
       delays.push(ms);
     },
+    get webhookDeliveries() {
+      return webhooks.deliveries;
+    },
+    addWebhookEndpoint: (url, secret) => webhooks.addEndpoint(url, secret),
+    settleWebhooks: () => webhooks.settle(),
+    completeCheckout: (sessionId, { paymentMethod } = {}) => {
+      try {
+        return publicSession(completeCheckoutSession(store, { id: null, idempotencyKey: null }, sessionId, paymentMethod));
+      } finally {
+        save();
+      }
+    },
     reset: () => {
-      store.customers.clear();
-      store.products.clear();
-      store.prices.clear();
-      store.paymentMethods.clear();
-      store.taxIds.clear();
+      clearStore(store);
+      webhooks.deliveries.length = 0;
       requests.length = 0;
       idempotency.clear();
       failures.length = 0;
@@ -233,6 +295,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
       save();
     },
     close: async () => {
+      webhooks.close();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       server.closeAllConnections();

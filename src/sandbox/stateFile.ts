@@ -1,7 +1,8 @@
 // The sandbox's objects and idempotency results on disk, so a restarted `npm start` still knows the Stripe ids
 // its Postgres remembers (customers, products, prices) and replays a write a crash interrupted, like Stripe would.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { SandboxObject, Store, StoredObject } from './params';
+import type { Store } from './params';
+import { COLLECTIONS, type CollectionName } from './store';
 
 export interface StoredReply {
   status: number;
@@ -23,15 +24,8 @@ const KEY_LIFETIME_SECONDS = 24 * 60 * 60;
 
 const FORMAT = 'tollgate-stripe-sandbox/1';
 
-interface Snapshot {
-  format: typeof FORMAT;
-  customers: [string, SandboxObject][];
-  products: [string, SandboxObject][];
-  prices: [string, SandboxObject][];
-  paymentMethods: [string, SandboxObject][];
-  taxIds: [string, StoredObject][];
-  idempotency: [string, StoredResult][];
-}
+// A file written before a collection existed simply lacks it: it loads as empty.
+type Snapshot = { format: typeof FORMAT; idempotency: [string, StoredResult][] } & Partial<Record<CollectionName, [string, never][]>>;
 
 export class SandboxStateFileError extends Error {}
 
@@ -47,11 +41,9 @@ export function loadSandboxState(path: string, store: Store, idempotency: Map<st
   if (snapshot?.format !== FORMAT) {
     throw new SandboxStateFileError(`the Stripe sandbox state file ${path} is not in the format ${FORMAT}; move it away to start an empty sandbox`);
   }
-  for (const [id, object] of snapshot.customers) store.customers.set(id, object);
-  for (const [id, object] of snapshot.products) store.products.set(id, object);
-  for (const [id, object] of snapshot.prices) store.prices.set(id, object);
-  for (const [id, object] of snapshot.paymentMethods) store.paymentMethods.set(id, object);
-  for (const [id, object] of snapshot.taxIds) store.taxIds.set(id, object);
+  for (const name of COLLECTIONS) {
+    for (const [id, object] of snapshot[name] ?? []) store[name].set(id, object);
+  }
   for (const [key, result] of snapshot.idempotency) idempotency.set(key, result);
   forgetExpiredKeys(idempotency, store.nowSeconds());
 }
@@ -66,15 +58,8 @@ export function forgetExpiredKeys(idempotency: Map<string, StoredResult>, nowSec
 
 // Written before the reply leaves, through a rename, so a crash leaves the previous or the new state, never half.
 export function saveSandboxState(path: string, store: Store, idempotency: ReadonlyMap<string, StoredResult>): void {
-  const snapshot: Snapshot = {
-    format: FORMAT,
-    customers: [...store.customers],
-    products: [...store.products],
-    prices: [...store.prices],
-    paymentMethods: [...store.paymentMethods],
-    taxIds: [...store.taxIds],
-    idempotency: [...idempotency],
-  };
+  const snapshot: Record<string, unknown> = { format: FORMAT, idempotency: [...idempotency] };
+  for (const name of COLLECTIONS) snapshot[name] = [...store[name]];
   const temporary = `${path}.tmp`;
   // Owner-only: it holds customer names, emails and addresses.
   writeFileSync(temporary, JSON.stringify(snapshot), { mode: 0o600 });

@@ -40,6 +40,38 @@ describe('the Stripe sandbox state file', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it('keeps tax rates, coupons, promotion codes, subscriptions, invoices, checkout sessions and events across a restart; reset() clears them', async () => {
+    const first = await start();
+    const stripe = first.client();
+    const customer = await stripe.customers.create({ name: 'Ada', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    const price = await stripe.prices.create({ product_data: { name: 'Pro' }, currency: 'eur', unit_amount: 1000, recurring: { interval: 'month' } });
+    const rate = await stripe.taxRates.create({ display_name: 'VAT', percentage: 19, inclusive: false });
+    const coupon = await stripe.coupons.create({ percent_off: 10 });
+    const code = await stripe.promotionCodes.create({ promotion: { type: 'coupon', coupon: coupon.id }, max_redemptions: 1 });
+    const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_tax_rates: [rate.id], discounts: [{ promotion_code: code.id }] });
+    const session = await stripe.checkout.sessions.create({ mode: 'subscription', customer: customer.id, line_items: [{ price: price.id }], success_url: 'https://app.example/ok' });
+    await first.close();
+
+    const second = await start();
+    const again = second.client();
+    expect((await again.taxRates.retrieve(rate.id)).percentage).toBe(19);
+    expect((await again.coupons.retrieve(coupon.id)).times_redeemed).toBe(1);
+    expect((await again.promotionCodes.retrieve(code.id)).times_redeemed).toBe(1);
+    expect((await again.subscriptions.retrieve(subscription.id)).status).toBe('active');
+    expect((await again.invoices.retrieve(String(subscription.latest_invoice))).total).toBe(1071);
+    expect((await again.checkout.sessions.retrieve(session.id)).status).toBe('open');
+    expect((await again.events.list({ type: 'customer.subscription.created' })).data).toHaveLength(1);
+    // The code was used up before the restart, and still is.
+    await expect(again.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], discounts: [{ promotion_code: code.id }] })).rejects.toThrow();
+    expect(second.completeCheckout(session.id).status).toBe('complete');
+    await second.close();
+
+    const third = await start();
+    expect((await third.client().checkout.sessions.retrieve(session.id)).status).toBe('complete');
+    third.reset();
+    expect([third.state.taxRates.size, third.state.coupons.size, third.state.subscriptions.size, third.state.invoices.size, third.state.checkoutSessions.size, third.state.events.size]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
   it('replays after a restart a write whose reply a crash swallowed, instead of creating it twice', async () => {
     const first = await start();
     const created = await first.client().customers.create({ name: 'Once' }, { idempotencyKey: 'provision:1:create-customer' });
