@@ -7,6 +7,8 @@ export type AppDependencies = {
   db: Db;
   workflows: WorkflowClients;
   billingProvider: 'none' | 'stripe';
+  // The signing secret of Stripe's webhooks (STRIPE_WEBHOOK_SECRET); without it POST /webhooks/stripe answers 503.
+  stripeWebhookSecret?: string;
   logger: Logger;
   // Reachability of the workflow engine, for /health.
   temporalHealthy: () => Promise<boolean>;

@@ -6,13 +6,14 @@ import { createErrorHandler } from './errorHandler';
 import { HttpError } from './httpError';
 import { idempotentWrites } from './idempotency';
 import { redactQueryValues } from './redactUrl';
-import { jsonBody, jsonOrYamlBody } from './requestBody';
+import { jsonBody, jsonOrYamlBody, signedRawBody } from './requestBody';
 import { createRouteRegistry } from './routeRegistry';
 import { catalogRoutes } from './routes/catalog.routes';
 import { codecRoutes } from './routes/codec.routes';
 import { customersRoutes } from './routes/customers.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { healthRoutes } from './routes/health.routes';
+import { webhooksRoutes } from './routes/webhooks.routes';
 
 // Builds the HTTP app; it never listens by itself (server.ts and dev.ts do, tests use supertest).
 export function createApp(deps: AppDependencies): Express {
@@ -40,10 +41,11 @@ export function createApp(deps: AppDependencies): Express {
 
   // Each write route parses its own body (routes that take none never read one), then claims its Idempotency-Key.
   const idempotency = idempotentWrites(deps.db, deps.logger, deps.workflows.startWindowMs);
-  const routes = createRouteRegistry({ json: [...jsonBody, idempotency], jsonOrYaml: [...jsonOrYamlBody, idempotency] });
+  const routes = createRouteRegistry({ json: [...jsonBody, idempotency], jsonOrYaml: [...jsonOrYamlBody, idempotency], signedRaw: signedRawBody });
   healthRoutes(deps, routes);
   catalogRoutes(deps, routes);
   customersRoutes(deps, routes);
+  webhooksRoutes(deps, routes);
 
   app.use(docsRoutes(routes.operations));
   // Before the API's body parsing and keys: the Temporal UI calls it with its own headers and body shape.

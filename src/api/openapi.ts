@@ -2,12 +2,15 @@ import { z } from 'zod';
 import { pathParameterNames, type Operation, type ResponseSpec } from './routeRegistry';
 import { errorAnswer as error } from './schemas/errors.schemas';
 
+// A body sent signed (a webhook) is its own proof of uniqueness: no Idempotency-Key, no JSON media type check.
+const takesIdempotentBody = (op: Operation) => op.body !== undefined && op.body.accepts !== 'signedRaw';
+
 // Answers every operation of a kind can give, added to each so the document lists every status a route can answer.
 function commonResponses(op: Operation): Record<number, ResponseSpec> {
   const responses: Record<number, ResponseSpec> = { 431: error('The request headers are too large') };
   if (!op.open) responses[401] = error('Missing, unknown or revoked API key (`X-API-KEY` header)');
   if (op.body || op.params || op.query) responses[400] = error('Invalid input; `error.field` names the offending field, `error.details` lists the first issues');
-  if (op.body) {
+  if (takesIdempotentBody(op)) {
     responses[409] = error('`REQUEST_IN_PROGRESS`: a request with this Idempotency-Key is still running; retry it');
     responses[413] = error('The body is larger than 2 MB');
     responses[415] = error('The body is not sent as JSON (`Content-Type: application/json`)');
@@ -23,7 +26,7 @@ function commonResponses(op: Operation): Record<number, ResponseSpec> {
   return responses;
 }
 
-const mediaTypes = { json: ['application/json'], jsonOrYaml: ['application/json', 'application/yaml'] };
+const mediaTypes = { json: ['application/json'], jsonOrYaml: ['application/json', 'application/yaml'], signedRaw: ['application/json'] };
 
 const idempotencyKeyParameter = {
   name: 'Idempotency-Key',
@@ -31,6 +34,14 @@ const idempotencyKeyParameter = {
   required: false,
   description: 'A retry with the same key returns the first successful answer and changes nothing more, even after a crash',
   schema: { type: 'string', maxLength: 200, pattern: '^[\\x21-\\x7e]+$' },
+};
+
+const stripeSignatureParameter = {
+  name: 'Stripe-Signature',
+  in: 'header',
+  required: true,
+  description: "Stripe's signature of the exact body with the endpoint's signing secret (`t=<unix seconds>,v1=<hex HMAC-SHA256>`)",
+  schema: { type: 'string' },
 };
 
 const replayedHeader = {
@@ -47,7 +58,7 @@ export const openApiPath = (expressPath: string) => expressPath.replace(/:(\w+)/
 function describeResponse(op: Operation, status: number, response: ResponseSpec) {
   return {
     description: response.description,
-    ...(op.body && status < 300 && { headers: replayedHeader }),
+    ...(takesIdempotentBody(op) && status < 300 && { headers: replayedHeader }),
     ...(response.schema && { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }),
   };
 }
@@ -61,7 +72,8 @@ function describeOperation(op: Operation) {
     parameters: [
       ...pathParameterNames(op.path).map((name) => ({ name, in: 'path', required: true, schema: jsonSchema(params[name] as z.ZodType, 'input') })),
       ...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema: jsonSchema(schema as z.ZodType, 'input') })),
-      ...(op.body ? [idempotencyKeyParameter] : []),
+      ...(takesIdempotentBody(op) ? [idempotencyKeyParameter] : []),
+      ...(op.body?.accepts === 'signedRaw' ? [stripeSignatureParameter] : []),
     ],
     ...(op.body && {
       requestBody: {

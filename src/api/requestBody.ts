@@ -4,6 +4,7 @@ import { findUnstorableText, MAX_INPUT_DEPTH, nestingDepthExceeds } from '../dom
 import { badRequest, HttpError } from './httpError';
 
 const BODY_LIMIT = '2mb';
+const SIGNED_BODY_LIMIT = '1mb';
 const JSON_TYPE = 'application/json';
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
@@ -48,3 +49,7 @@ export const jsonOrYamlBody: RequestHandler[] = [
   express.text({ limit: BODY_LIMIT, type: YAML_TYPES }),
   checkParsedBody,
 ];
+
+// A signed body, kept as the exact bytes received (a parsed and re-serialised body would no longer match its signature).
+// Any media type: the signature, not the header, says what it is.
+export const signedRawBody: RequestHandler[] = [express.raw({ limit: SIGNED_BODY_LIMIT, type: () => true })];

@@ -43,7 +43,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('refuses a route whose path parameters and params schema differ', () => {
-    const { route } = createRouteRegistry({ json: [], jsonOrYaml: [] });
+    const { route } = createRouteRegistry({ json: [], jsonOrYaml: [], signedRaw: [] });
     const declare = (params?: z.ZodObject) => () =>
       route({ method: 'get', path: '/v1/things/:thingId', summary: 'a thing', params, responses: {} }, async () => {});
     expect(declare()).toThrow('the path has [thingId]');

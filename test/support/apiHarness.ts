@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { createApp } from '../../src/api/createApp';
 import { createNoneBillingProvider } from '../../src/billing/noneBillingProvider';
 import { createStripeBillingProvider } from '../../src/billing/stripeBillingProvider';
+import { closeServer, listen } from '../../src/infra/httpServer';
 import { ensureSearchAttributes } from '../../src/temporal/ensureSearchAttributes';
 import { createWorkflowClients } from '../../src/temporal/workflowClients';
 import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/server';
@@ -20,6 +23,9 @@ export type ApiHarness = {
   // The worker's task queue, for a second app (another API process) on the same worker.
   taskQueue: string;
   stripe?: StripeSandbox;
+  // With `webhooks`: the secret POST /webhooks/stripe verifies, and the app listening where the sandbox sends its events.
+  webhookSecret?: string;
+  url?: string;
   stop: () => Promise<void>;
 };
 
@@ -27,12 +33,14 @@ export type ApiHarness = {
 export const TEMPORAL_UI_ORIGIN = 'http://127.0.0.1:8233';
 
 // The real app, a real worker, Postgres and the Temporal dev server; Stripe is the Stripe sandbox (src/sandbox) when asked for.
-export async function startApiHarness(options: { billing: 'none' | 'stripe' }): Promise<ApiHarness> {
+// `webhooks`: the app also listens on a loopback port and the sandbox POSTs its signed events to its /webhooks/stripe.
+export async function startApiHarness(options: { billing: 'none' | 'stripe'; webhooks?: boolean }): Promise<ApiHarness> {
   const [temporal, database, stripe] = await Promise.all([
     createLocalEnvironment(),
     createTestDatabase(),
-    options.billing === 'stripe' ? startStripeSandbox() : Promise.resolve(undefined),
+    options.billing === 'stripe' ? startStripeSandbox({ webhookRetry: { retryDelaysMs: [100, 300] } }) : Promise.resolve(undefined),
   ]);
+  const webhookSecret = options.webhooks ? `whsec_${randomBytes(24).toString('base64url')}` : undefined;
   const billing = stripe ? createStripeBillingProvider(stripe.client()) : createNoneBillingProvider();
   const worker: RunningTestWorker = await startTestWorker(temporal, database.db, billing);
   const client = new Client({ connection: temporal.connection, namespace: temporal.namespace, dataConverter: testDataConverter });
@@ -44,7 +52,14 @@ export async function startApiHarness(options: { billing: 'none' | 'stripe' }): 
     logger: pino({ level: 'silent' }),
     temporalHealthy: async () => (await temporal.connection.workflowService.getSystemInfo({}), true),
     codecEndpoint: { codec: createEncryptionCodec(testPayloadKeys), uiOrigins: [TEMPORAL_UI_ORIGIN], loopbackOnly: true },
+    stripeWebhookSecret: webhookSecret,
   });
+  let server: Server | undefined;
+  if (options.webhooks) {
+    server = await listen(app, 0, '127.0.0.1');
+    const { port } = server.address() as { port: number };
+    stripe?.addWebhookEndpoint(`http://127.0.0.1:${port}/webhooks/stripe`, webhookSecret!);
+  }
   return {
     app,
     database,
@@ -52,9 +67,14 @@ export async function startApiHarness(options: { billing: 'none' | 'stripe' }): 
     client,
     taskQueue: worker.taskQueue,
     stripe,
+    webhookSecret,
+    url: server && `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     stop: async () => {
+      // The sandbox first: no webhook may arrive once the app and its database are going.
+      await stripe?.close();
+      if (server) await closeServer(server);
       await worker.stop();
-      await Promise.all([temporal.teardown(), database.drop(), stripe?.close()]);
+      await Promise.all([temporal.teardown(), database.drop()]);
     },
   };
 }

@@ -125,3 +125,7 @@ export async function listVersionPrices(db: DbOrTransaction, environmentId: stri
 export async function listReplacedBy(db: DbOrTransaction, environmentId: string, id: string) {
   return db.selectFrom('subscriptions').selectAll().where('environment_id', '=', environmentId).where('replaced_by_id', '=', id).execute();
 }
+
+export async function findSubscriptionByCheckoutSession(db: DbOrTransaction, checkoutSessionId: string) {
+  return db.selectFrom('subscriptions').select(['environment_id', 'id']).where('checkout_session_id', '=', checkoutSessionId).executeTakeFirst();
+}
