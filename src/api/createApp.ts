@@ -13,6 +13,7 @@ import { codecRoutes } from './routes/codec.routes';
 import { customersRoutes } from './routes/customers.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { healthRoutes } from './routes/health.routes';
+import { subscriptionsRoutes } from './routes/subscriptions.routes';
 
 // Builds the HTTP app; it never listens by itself (server.ts and dev.ts do, tests use supertest).
 export function createApp(deps: AppDependencies): Express {
@@ -44,6 +45,7 @@ export function createApp(deps: AppDependencies): Express {
   healthRoutes(deps, routes);
   catalogRoutes(deps, routes);
   customersRoutes(deps, routes);
+  subscriptionsRoutes(deps, routes);
 
   app.use(docsRoutes(routes.operations));
   // Before the API's body parsing and keys: the Temporal UI calls it with its own headers and body shape.
