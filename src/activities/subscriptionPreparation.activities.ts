@@ -91,6 +91,9 @@ export function createSubscriptionPreparationActivities({ db, billing }: Activit
       });
       if ('refused' in decided) throw refused(decided.refused.message, { ...decided.refused, field: decided.refused.code === 'PAYMENT_METHOD_REQUIRED' ? 'startDate' : 'planId' });
       const { decision } = decided;
+      if (decision.payment === 'CHECKOUT' && !params.checkoutOptions) {
+        throw refused('checkoutOptions: this plan needs a payment method, which the customer gives at a hosted checkout: checkoutOptions.successUrl and cancelUrl are required', { status: 400, code: 'INVALID_INPUT', field: 'checkoutOptions' });
+      }
       // The catalog sync creates the provider's prices right after a publish; a provision that needs them waits for it.
       const unsynced = decision.payment !== 'NONE' ? prices.find((price) => price.billingId === null) : undefined;
       if (unsynced) throw ApplicationFailure.retryable(`price of "${unsynced.packageId}" is not in the billing provider yet (the catalog sync adds it)`, 'PriceNotSynced');

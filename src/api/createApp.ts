@@ -13,6 +13,7 @@ import { codecRoutes } from './routes/codec.routes';
 import { customersRoutes } from './routes/customers.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { healthRoutes } from './routes/health.routes';
+import { subscriptionsRoutes } from './routes/subscriptions.routes';
 import { webhooksRoutes } from './routes/webhooks.routes';
 
 // Builds the HTTP app; it never listens by itself (server.ts and dev.ts do, tests use supertest).
@@ -45,6 +46,7 @@ export function createApp(deps: AppDependencies): Express {
   healthRoutes(deps, routes);
   catalogRoutes(deps, routes);
   customersRoutes(deps, routes);
+  subscriptionsRoutes(deps, routes);
   webhooksRoutes(deps, routes);
 
   app.use(docsRoutes(routes.operations));

@@ -50,7 +50,9 @@ export function decideProvisioning(facts: ProvisioningFacts): { refused: Provisi
   }
   // Subscribing to the plan in trial is the trial-to-paid upgrade: the new subscription is not a trial.
   const convertsTrial = live.some((s) => s.slot === 'TRIAL' && s.planId === plan.id);
-  const trial = plan.pricingType === 'PAID' && plan.trial !== undefined && !facts.skipTrial && !facts.trialUsed && !convertsTrial;
+  // Nor is there a trial of the plan the customer already pays for.
+  const paysForPlan = live.some((s) => s.slot === 'PAID' && s.planId === plan.id);
+  const trial = plan.pricingType === 'PAID' && plan.trial !== undefined && !facts.skipTrial && !facts.trialUsed && !convertsTrial && !paysForPlan;
   const billed = facts.billing === 'provider' && plan.pricingType === 'PAID';
   const payment: Payment = !billed ? 'NONE' : facts.hasPaymentMethod ? 'SUBSCRIBE' : trial ? 'NONE' : 'CHECKOUT';
   if (scheduled && payment === 'CHECKOUT') {

@@ -1,0 +1,130 @@
+import { findCustomer } from '../../db/repositories/customers.repository';
+import { listLive, listLivePackages } from '../../db/repositories/catalogRead.repository';
+import { findSubscription, listCustomerLiveSubscriptions } from '../../db/repositories/subscriptions.repository';
+import type { Db } from '../../db/createDb';
+import { provisionSubscriptionResultSchema, subscriptionSchema } from '../../domain/subscriptions/subscription';
+import { cancelSubscriptionSchema, provisionSubscriptionSchema } from '../../domain/subscriptions/subscriptionInput';
+import { resolveSubscriptionRequest } from '../../domain/subscriptions/subscriptionRequest';
+import { toSubscriptionRequest } from '../../domain/subscriptions/subscriptionRequest.types';
+import { toSlimSubscription, toSubscriptionView } from '../../domain/subscriptions/toSubscriptionView';
+import type { SubscriptionParams } from '../../domain/customers/customerInput';
+import type { AppDependencies } from '../appDependencies';
+import { environmentOf } from '../authenticate';
+import { HttpError, conflict, notFound } from '../httpError';
+import { requestRunOf } from '../idempotency';
+import type { Operation, RouteRegistry } from '../routeRegistry';
+import { errorAnswer } from '../schemas/errors.schemas';
+import {
+  activeSubscriptionsSchema,
+  customerSubscriptionsPathSchema,
+  customerSubscriptionsQuerySchema,
+  subscriptionPathSchema,
+} from '../schemas/subscriptions.schemas';
+
+const provisionSubscriptionOperation = {
+  method: 'post',
+  path: '/v1/subscriptions',
+  summary: 'provisionSubscription: create a subscription, or answer PAYMENT_REQUIRED with a hosted checkout URL',
+  body: { schema: provisionSubscriptionSchema },
+  workflow: true,
+  responses: {
+    201: { description: 'Created (SUCCESS), or waiting for payment at checkoutUrl (PAYMENT_REQUIRED)', schema: provisionSubscriptionResultSchema },
+    404: errorAnswer('No such customer, plan, add-on or feature'),
+    409: errorAnswer('The customer is archived (`CUSTOMER_ARCHIVED`), a checkout is already waiting on this product (`CHECKOUT_PENDING`), or a start is already scheduled (`START_ALREADY_SCHEDULED`)'),
+    422: errorAnswer('The promotion code does not apply (`PROMOTION_CODE_NOT_APPLICABLE`), the provider refused (`BILLING_PROVIDER_REJECTED`), or a later start needs a payment method (`PAYMENT_METHOD_REQUIRED`)'),
+  },
+} satisfies Operation;
+
+const getSubscriptionOperation = {
+  method: 'get',
+  path: '/v1/subscriptions/:subscriptionId',
+  summary: 'getSubscription: the full subscription',
+  params: subscriptionPathSchema,
+  responses: { 200: { description: 'The subscription', schema: subscriptionSchema }, 404: errorAnswer('No such subscription') },
+} satisfies Operation;
+
+const cancelSubscriptionOperation = {
+  method: 'post',
+  path: '/v1/subscriptions/:subscriptionId/cancel',
+  summary: 'cancelSubscription: ends it now (a waiting checkout is expired at the provider, nothing is charged)',
+  params: subscriptionPathSchema,
+  body: { schema: cancelSubscriptionSchema },
+  workflow: true,
+  responses: {
+    200: { description: 'The cancelled subscription', schema: subscriptionSchema },
+    404: errorAnswer('No such subscription'),
+    409: errorAnswer('The subscription has already ended (`SUBSCRIPTION_NOT_CANCELABLE`)'),
+    422: errorAnswer('A cancellation time other than IMMEDIATE for a live subscription (`CANCELLATION_TIME_NOT_SUPPORTED`)'),
+  },
+} satisfies Operation;
+
+const activeSubscriptionsOperation = {
+  method: 'get',
+  path: '/v1/customers/:customerId/subscriptions',
+  summary: 'getActiveSubscriptionsList: the customer\'s live subscriptions (slim)',
+  params: customerSubscriptionsPathSchema,
+  query: customerSubscriptionsQuerySchema,
+  responses: { 200: { description: 'Live subscriptions, oldest first', schema: activeSubscriptionsSchema }, 404: errorAnswer('No such customer') },
+} satisfies Operation;
+
+// Checks a subscription request against the customer and catalog before any workflow starts: bad input is a 4xx
+// that leaves no trace. The workflow checks again when it runs (the catalog may change in between).
+export async function checkSubscriptionRequest(db: Db, environmentId: string, customerId: string, params: SubscriptionParams, base = '') {
+  const customer = await findCustomer(db, environmentId, customerId);
+  if (!customer) throw notFound(`customer "${customerId}" was not found`, 'customerId');
+  if (customer.archived_at) throw conflict('CUSTOMER_ARCHIVED', `customer "${customerId}" is archived`, 'customerId');
+  const [packages, features, products] = await Promise.all([listLivePackages(db, environmentId), listLive(db, 'features', environmentId), listLive(db, 'products', environmentId)]);
+  const resolved = resolveSubscriptionRequest(params, {
+    packages: new Map(packages.map((p) => [p.id, p])),
+    featureIds: new Set(features.map((f) => f.id)),
+    products: new Map(products.map((p) => [p.id, { multipleSubscriptions: p.multiple_subscriptions }])),
+  }, base);
+  if ('problem' in resolved) {
+    const { status, code, field, message } = resolved.problem;
+    throw new HttpError(status, code, `${field}: ${message}`, field);
+  }
+  return resolved.request;
+}
+
+export function subscriptionsRoutes({ db, workflows }: AppDependencies, { route }: RouteRegistry): void {
+  const readView = async (environmentId: string, subscriptionId: string) => {
+    const row = await findSubscription(db, environmentId, subscriptionId);
+    if (!row) throw notFound(`subscription "${subscriptionId}" was not found`, 'subscriptionId');
+    return toSubscriptionView(row);
+  };
+
+  route(provisionSubscriptionOperation, async ({ body }, res) => {
+    const environmentId = environmentOf(res);
+    const requestRun = requestRunOf(res);
+    const { customerId, ...params } = body;
+    if (!requestRun?.startedRun) await checkSubscriptionRequest(db, environmentId, customerId, params);
+    const outcome = await workflows.subscriptions.provision({ environmentId, customerId, request: toSubscriptionRequest(params) }, requestRun);
+    const subscription = await readView(environmentId, outcome.subscriptionId);
+    res.status(201).json({ provisionStatus: outcome.provisionStatus, subscription, ...(outcome.checkoutUrl && { checkoutUrl: outcome.checkoutUrl }) });
+  });
+
+  route(getSubscriptionOperation, async ({ params }, res) => {
+    res.json(await readView(environmentOf(res), params.subscriptionId));
+  });
+
+  route(cancelSubscriptionOperation, async ({ params, body }, res) => {
+    const environmentId = environmentOf(res);
+    const current = await readView(environmentId, params.subscriptionId);
+    const live = current.status === 'ACTIVE' || current.status === 'IN_TRIAL' || (current.status === 'PAYMENT_PENDING' && current.checkoutUrl === null);
+    if (live && body.subscriptionCancellationTime !== 'IMMEDIATE') {
+      throw new HttpError(422, 'CANCELLATION_TIME_NOT_SUPPORTED', `subscriptionCancellationTime: ${body.subscriptionCancellationTime} is not supported yet; use IMMEDIATE`, 'subscriptionCancellationTime');
+    }
+    if (current.status === 'CANCELED' || current.status === 'EXPIRED' || !(await workflows.subscriptions.cancel(environmentId, params.subscriptionId, { subscriptionCancellationTime: 'IMMEDIATE' }))) {
+      throw conflict('SUBSCRIPTION_NOT_CANCELABLE', `subscription "${params.subscriptionId}" has already ended (${current.status})`, 'subscriptionId');
+    }
+    res.json(await readView(environmentId, params.subscriptionId));
+  });
+
+  route(activeSubscriptionsOperation, async ({ params, query }, res) => {
+    const environmentId = environmentOf(res);
+    const customer = await findCustomer(db, environmentId, params.customerId);
+    if (!customer || customer.archived_at) throw notFound(`customer "${params.customerId}" was not found`, 'customerId');
+    const rows = await listCustomerLiveSubscriptions(db, environmentId, params.customerId, query.resourceId);
+    res.json(rows.map((row) => toSlimSubscription(toSubscriptionView(row))));
+  });
+}
