@@ -21,6 +21,8 @@ export function newSubscriptionId(): string {
   return `sub-${randomBytes(12).toString('base64url')}`;
 }
 
+const SIGNAL_DEADLINE_MS = 5_000;
+
 const subscriptionIdOf = (workflowId: string) => workflowId.slice(workflowId.lastIndexOf(':') + 1);
 
 // How the API drives subscriptions: each is one long-lived workflow, changed through Updates, told of provider events by signals.
@@ -75,7 +77,9 @@ export function createSubscriptionsClient(starter: WorkflowStarter) {
     // false: no workflow runs for that subscription any more (the event is recorded, not applied).
     async deliverBillingEvent(environmentId: string, subscriptionId: string, event: BillingEvent): Promise<boolean> {
       try {
-        await starter.client.workflow.getHandle(workflowIds.subscription(environmentId, subscriptionId)).signal(billingEventSignal, event);
+        const handle = starter.client.workflow.getHandle(workflowIds.subscription(environmentId, subscriptionId));
+        // Bounded, so a webhook answers 503 in time (Stripe retries it) instead of hanging while Temporal is away.
+        await starter.client.withDeadline(Date.now() + SIGNAL_DEADLINE_MS, () => handle.signal(billingEventSignal, event));
         return true;
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return false;

@@ -14,7 +14,8 @@ const stripeWebhookOperation = {
   path: '/webhooks/stripe',
   summary: "Stripe webhooks: signature verified with STRIPE_WEBHOOK_SECRET, each event recorded once and handed to its subscription's workflow",
   open: true,
-  body: { schema: stripeEventSchema, accepts: 'signedRaw' },
+  // The bytes stay as received: the handler verifies their signature before anything reads them.
+  body: { schema: stripeEventSchema, accepts: 'signedRaw', read: async (raw: unknown) => raw },
   responses: {
     200: { description: 'Recorded (and delivered, when it concerns a live Tollgate subscription); a redelivery applies nothing again', schema: webhookReceiptSchema },
     400: errorAnswer('`WEBHOOK_SIGNATURE_INVALID`: missing or wrong Stripe-Signature, another secret, a stale timestamp or a changed body; nothing recorded'),
