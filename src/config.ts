@@ -81,6 +81,8 @@ export type Config = {
   billing?: BillingConfig;
   // Where `npm start` runs its in-process Stripe sandbox.
   sandboxPort: number;
+  // The signing secret POST /webhooks/stripe verifies (Stripe's or the sandbox's); npm start makes one for its sandbox.
+  stripeWebhookSecret?: string;
   // Absent `current`: development generates one into the data folder; production entries refuse to start.
   payloadKeys: { current?: Buffer; previous: Buffer[] };
   // Absent `mode`: each entry's default (npm start: loopback; the production API: off).
@@ -94,7 +96,7 @@ export type CodecEndpointMode = 'off' | 'loopback' | 'network';
 export type BillingConfig =
   | { provider: 'none' }
   | { provider: 'sandbox'; apiBase?: string }
-  | { provider: 'stripe'; secretKey: string; apiBase?: string; webhookSecret?: string };
+  | { provider: 'stripe'; secretKey: string; apiBase?: string };
 
 export class ConfigError extends Error {}
 
@@ -128,11 +130,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogFile: e.TOLLGATE_CATALOG_FILE.trim() === '' ? undefined : resolve(e.TOLLGATE_CATALOG_FILE),
     billing:
       provider === 'stripe'
-        ? { provider, secretKey: e.STRIPE_SECRET_KEY!, apiBase: e.STRIPE_API_BASE, webhookSecret: e.STRIPE_WEBHOOK_SECRET }
+        ? { provider, secretKey: e.STRIPE_SECRET_KEY!, apiBase: e.STRIPE_API_BASE }
         : provider === 'sandbox'
           ? { provider, apiBase: e.STRIPE_API_BASE }
           : provider && { provider },
     sandboxPort: e.TOLLGATE_SANDBOX_PORT,
+    stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
     payloadKeys: { current: e.TOLLGATE_PAYLOAD_KEY, previous: e.TOLLGATE_PAYLOAD_PREVIOUS_KEYS },
     codecEndpoint: { mode: e.TOLLGATE_CODEC_ENDPOINT, uiOrigins: e.TOLLGATE_CODEC_UI_ORIGINS },
     logLevel: e.LOG_LEVEL,

@@ -5,7 +5,7 @@ import { createApp } from './api/createApp';
 import { createBillingProvider } from './billing/createBillingProvider';
 import { chosenBilling, ConfigError, loadConfig, type BillingConfig } from './config';
 import { createDb, databaseOptions } from './db/createDb';
-import { codecEndpointOptions, codecEndpointUrl, devServerUiOrigins } from './infra/codecEndpoint';
+import { codecEndpointOptions, codecEndpointUrl, devServerUiOrigins, reachableHost } from './infra/codecEndpoint';
 import { claimDataDir } from './infra/dataDirLock';
 import { startDevSandbox } from './infra/devSandbox';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
@@ -18,6 +18,7 @@ import { runUntilSignal } from './infra/shutdown';
 import { connectTemporalClient } from './infra/temporalClient';
 import { startTemporalDevServer } from './infra/temporalDevServer';
 import { installTemporalRuntime } from './infra/temporalRuntime';
+import { loadOrCreateWebhookSecretFile, WEBHOOK_SECRET_FILE, WEBHOOKS_NOT_CONFIGURED_WARNING } from './infra/webhookSecret';
 import { createLogger } from './logger';
 import { bootstrapDevelopment } from './services/bootstrap';
 import { applyCatalogFileAtStart, describeCatalogFileAtStart } from './services/catalogFileAtStart';
@@ -51,7 +52,11 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   restrictPrivateDataFiles(config.dataDir);
   // No Stripe key and no BILLING_PROVIDER: billing runs against the in-process sandbox, offline, charging nothing.
   const billingConfig = chosenBilling(config, 'sandbox');
-  const sandbox = billingConfig.provider === 'sandbox' && !billingConfig.apiBase ? await startDevSandbox({ port: config.sandboxPort, dataDir: config.dataDir }) : undefined;
+  const runsSandbox = billingConfig.provider === 'sandbox' && !billingConfig.apiBase;
+  // STRIPE_WEBHOOK_SECRET, else (with the in-process sandbox) the secret kept in the data folder, shared with the sandbox.
+  const webhookSecret = config.stripeWebhookSecret ?? (runsSandbox ? loadOrCreateWebhookSecretFile(config.dataDir) : undefined);
+  const webhookUrl = `http://${reachableHost(config.host)}:${config.port}/webhooks/stripe`;
+  const sandbox = runsSandbox ? await startDevSandbox({ port: config.sandboxPort, dataDir: config.dataDir, webhookEndpoint: { url: webhookUrl, secret: webhookSecret! } }) : undefined;
   if (sandbox) stopSteps.push(() => sandbox.close());
   const billingSettings: BillingConfig = sandbox ? { provider: 'sandbox', apiBase: sandbox.url } : billingConfig;
   // TOLLGATE_PAYLOAD_KEY, else the key generated into the data folder at the first start.
@@ -104,7 +109,8 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
 
   const workflows = createWorkflowClients(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes });
   if (billing.name === 'stripe') await workflows.catalog.sync(environment.id);
-  const app = createApp({ db, workflows, billingProvider: billing.name, logger, temporalHealthy: temporal.healthy, codecEndpoint });
+  if (billing.name === 'stripe' && !webhookSecret) logger.warn(WEBHOOKS_NOT_CONFIGURED_WARNING);
+  const app = createApp({ db, workflows, billingProvider: billing.name, logger, temporalHealthy: temporal.healthy, codecEndpoint, stripeWebhookSecret: webhookSecret });
   const server = await listen(app, config.port, config.host);
   stopSteps.unshift(() => closeServer(server));
 
@@ -123,6 +129,7 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
       `  Payloads      encrypted (key ${payloadKeyId(payloadKeys.current)} from ${config.payloadKeys.current ? 'TOLLGATE_PAYLOAD_KEY' : join(config.dataDir, PAYLOAD_KEY_FILE)})${codecEndpoint ? `; the UI decrypts them through ${codecEndpointUrl(config.host, config.port)}` : ''}`,
       `  API key       ${apiKey}   (environment "${environment.name}")`,
       `  Billing       ${describeBilling(billingSettings, sandbox !== undefined)}`,
+      ...(billing.name === 'stripe' ? [`  Webhooks      ${describeWebhooks(webhookUrl, sandbox !== undefined, config.stripeWebhookSecret !== undefined, join(config.dataDir, WEBHOOK_SECRET_FILE))}`] : []),
       `  Catalog       ${describeCatalogFileAtStart(catalog)}`,
       '',
       `  try: curl -H 'X-API-KEY: ${apiKey}' ${apiUrl}/v1/catalog`,
@@ -132,6 +139,12 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
 
   await stopped;
   logger.info('stopped');
+}
+
+function describeWebhooks(url: string, inProcessSandbox: boolean, secretFromEnv: boolean, secretFile: string): string {
+  const secret = secretFromEnv ? 'STRIPE_WEBHOOK_SECRET' : inProcessSandbox ? secretFile : undefined;
+  if (!secret) return `${url} is off: set STRIPE_WEBHOOK_SECRET (\`stripe listen --forward-to ${url}\` prints one)`;
+  return `${url} (signing secret from ${secret}${inProcessSandbox ? '; the sandbox sends its events here' : ''})`;
 }
 
 function describeBilling(billing: BillingConfig, inProcess: boolean): string {

@@ -5,6 +5,7 @@ import { codecEndpointOptions } from './infra/codecEndpoint';
 import { requirePayloadKeys } from './infra/payloadKeys';
 import { closeServer, listen } from './infra/httpServer';
 import { runUntilSignal } from './infra/shutdown';
+import { WEBHOOKS_NOT_CONFIGURED_WARNING } from './infra/webhookSecret';
 import { connectTemporalClient } from './infra/temporalClient';
 import { createLogger } from './logger';
 import { createTollgateDataConverter } from './temporal/dataConverter';
@@ -21,6 +22,7 @@ async function main() {
   // Off unless asked for: the endpoint decrypts for whoever reaches it, so production opts in (see README).
   const codecEndpoint = codecEndpointOptions(config, createEncryptionCodec(payloadKeys), { mode: 'off', uiOrigins: [] });
   const db = createDb(config.databaseUrl, databaseOptions(config, logger));
+  if (billing.provider !== 'none' && !config.stripeWebhookSecret) logger.warn(WEBHOOKS_NOT_CONFIGURED_WARNING);
   const temporal = await connectTemporalClient(config.temporal.address, config.temporal.namespace, createTollgateDataConverter(payloadKeys));
   const app = createApp({
     db,
@@ -30,6 +32,7 @@ async function main() {
     logger,
     temporalHealthy: temporal.healthy,
     codecEndpoint,
+    stripeWebhookSecret: config.stripeWebhookSecret,
   });
   const server = await listen(app, config.port, config.host);
   logger.info({ url: `http://${config.host}:${config.port}`, payloadKeyId: payloadKeyId(payloadKeys.current), codecEndpoint: codecEndpoint !== undefined }, 'API listening');

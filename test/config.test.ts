@@ -33,7 +33,14 @@ describe('configuration from the environment', () => {
   });
 
   it('turns Stripe on when a secret key is given', () => {
-    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc' }).billing).toEqual({ provider: 'stripe', secretKey: 'sk_test_abc', apiBase: undefined, webhookSecret: undefined });
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc' }).billing).toEqual({ provider: 'stripe', secretKey: 'sk_test_abc', apiBase: undefined });
+  });
+
+  it('reads the webhook signing secret whichever billing is chosen (npm start makes one for its sandbox when unset)', () => {
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).stripeWebhookSecret).toBe('whsec_abc');
+    expect(loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).stripeWebhookSecret).toBe('whsec_abc');
+    expect(loadConfig({}).stripeWebhookSecret).toBeUndefined();
+    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: '' })).toThrow('STRIPE_WEBHOOK_SECRET');
   });
 
   it('applies the example catalog at start unless TOLLGATE_CATALOG_FILE is set empty', () => {

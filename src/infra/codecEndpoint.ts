@@ -25,6 +25,10 @@ export function devServerUiOrigins(uiPort: number): string[] {
 
 // The address the browser uses to reach this API: a wildcard listen address is reached via loopback.
 export function codecEndpointUrl(host: string, port: number): string {
-  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `http://${reachable}:${port}/codec`;
+  return `http://${reachableHost(host)}:${port}/codec`;
+}
+
+// How a process on this machine reaches a server listening on `host` (all interfaces: through loopback), as a URL's host.
+export function reachableHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 }

@@ -5,7 +5,7 @@ export const OWNER_ONLY = 0o600;
 
 // Files of the data folder that hold secrets or customer data (the Temporal history with its SQLite side files, the Stripe sandbox's customers).
 // The folder itself stays traversable: as root, the embedded Postgres runs as "postgres" and must reach .data/postgres.
-export const PRIVATE_DATA_FILES = ['temporal.db', 'temporal.db-wal', 'temporal.db-shm', 'temporal.db-journal', 'payload-key', 'dev-api-key', 'stripe-sandbox.json'];
+export const PRIVATE_DATA_FILES = ['temporal.db', 'temporal.db-wal', 'temporal.db-shm', 'temporal.db-journal', 'payload-key', 'dev-api-key', 'stripe-sandbox.json', 'stripe-webhook-secret'];
 
 // Narrows files left readable by earlier versions (temporal.db was 0644); returns the ones it changed.
 export function restrictPrivateDataFiles(dataDir: string): string[] {

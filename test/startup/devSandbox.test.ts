@@ -1,10 +1,18 @@
+import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_SECRET_KEY } from '../../src/sandbox/secretKey';
 import { prepareDevInstance, startDevProcess, stopIfRunning, type DevInstanceFolder, type DevProcess } from '../support/devProcess';
 
 const API_KEY = 'tg_server_sandbox_test_key_0123456789';
+const CATALOG_WITH_PAID_PLAN = `
+products: [{ id: product-app, displayName: App }]
+plans:
+  - { id: plan-free, productId: product-app, displayName: Free, pricingType: FREE }
+  - { id: plan-paid, productId: product-app, displayName: Paid, pricingType: PAID, prices: [{ billingPeriod: MONTHLY, billingModel: FLAT_FEE, currency: usd, amount: 900 }] }
+`;
 
 // `npm start` with no Stripe key bills through its in-process Stripe sandbox, and keeps it across restarts.
 describe('npm start without a Stripe key', () => {
@@ -13,7 +21,7 @@ describe('npm start without a Stripe key', () => {
   let instance: DevInstanceFolder | undefined;
 
   beforeAll(async () => {
-    instance = await prepareDevInstance({ name: 'sandbox', apiKey: API_KEY });
+    instance = await prepareDevInstance({ name: 'sandbox', apiKey: API_KEY, catalog: CATALOG_WITH_PAID_PLAN });
     env = instance.env;
   });
 
@@ -59,6 +67,30 @@ describe('npm start without a Stripe key', () => {
     const renamed = await api('PATCH', '/v1/customers/ada', { name: 'Ada Lovelace' });
     expect(renamed.status).toBe(200);
     expect(((await sandbox().customers.retrieve(customer.billingId)) as Stripe.Customer).name).toBe('Ada Lovelace');
+    await stop();
+  });
+
+  it("sends the sandbox's signed webhooks to its own /webhooks/stripe: a checkout paid on the sandbox's page makes the subscription ACTIVE", { timeout: 240_000 }, async () => {
+    await stopIfRunning(running);
+    await start();
+    // The shared signing secret is made once, owner-only, in the data folder.
+    expect(statSync(join(instance!.dataDir, 'stripe-webhook-secret')).mode & 0o777).toBe(0o600);
+    expect(running!.output()).toContain(`Webhooks      http://127.0.0.1:${env.PORT}/webhooks/stripe (signing secret from ${join(instance!.dataDir, 'stripe-webhook-secret')}; the sandbox sends its events here)`);
+
+    expect((await api('POST', '/v1/customers', { customerId: 'cleo', subscriptionParams: null })).status).toBe(201);
+    const provisioned = await api('POST', '/v1/subscriptions', { customerId: 'cleo', planId: 'plan-paid', billingPeriod: 'MONTHLY', checkoutOptions: { successUrl: 'https://app.example.com/welcome', cancelUrl: 'https://app.example.com/pricing' } });
+    const { provisionStatus, checkoutUrl, subscription } = (await provisioned.json()) as { provisionStatus: string; checkoutUrl: string; subscription: { id: string } };
+    expect(provisionStatus).toBe('PAYMENT_REQUIRED');
+
+    // What the Pay button of the hosted page does.
+    const paid = await fetch(`${checkoutUrl}/pay`, { method: 'POST', redirect: 'manual' });
+    expect([paid.status, paid.headers.get('location')]).toEqual([303, 'https://app.example.com/welcome']);
+    let status = '';
+    for (let attempt = 0; attempt < 300 && status !== 'ACTIVE'; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      status = ((await (await api('GET', `/v1/subscriptions/${subscription.id}`)).json()) as { status: string }).status;
+    }
+    expect(status).toBe('ACTIVE');
     await stop();
   });
 
