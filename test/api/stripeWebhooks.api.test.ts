@@ -212,10 +212,24 @@ describe('POST /webhooks/stripe: delivery to the subscription', () => {
     await harness.stripe!.settleWebhooks();
     const canceled = await eventually(() => getSubscription(subscriptionId), (s) => s.status === 'CANCELED');
     expect(canceled).toMatchObject({ status: 'CANCELED', endReason: 'PROVIDER_ENDED' });
+    await harness.client.workflow.getHandle(workflowIds.subscription(environmentId, subscriptionId)).result();
     const deletedAt = sandboxDelivery('customer.subscription.deleted', billingId).event.created;
     const lateUpdate = stripeEvent('customer.subscription.updated', { id: billingId, object: 'subscription', status: 'active', metadata: { tollgate_environment: environmentId, tollgate_subscription_id: subscriptionId } }, deletedAt - 30);
     expect((await deliver(lateUpdate).expect(200)).body.outcome).toBe('unrouted');
     expect(await getSubscription(subscriptionId)).toMatchObject({ status: 'CANCELED', endReason: 'PROVIDER_ENDED' });
+  });
+
+  it('routes events without Tollgate metadata by the Stripe ids Tollgate stored (checkout session, subscription)', { timeout: 60_000 }, async () => {
+    const paid = await paidCheckout();
+    const failedPayment = stripeEvent('invoice.payment_failed', { id: `in_bare${++counter}`, object: 'invoice', parent: { type: 'subscription_details', subscription_details: { subscription: paid.billingId, metadata: {} } } });
+    expect((await deliver(failedPayment).expect(200)).body.outcome).toBe('delivered');
+    expect(await eventRow(failedPayment.id)).toMatchObject({ environment_id: environmentId, subscription_id: paid.subscriptionId, object_id: failedPayment.data.object.id });
+
+    const waiting = await waitingCheckout();
+    const expired = stripeEvent('checkout.session.expired', { id: waiting.sessionId, object: 'checkout.session', status: 'expired', subscription: null, metadata: {} });
+    expect((await deliver(expired).expect(200)).body.outcome).toBe('delivered');
+    expect(await eventRow(expired.id)).toMatchObject({ subscription_id: waiting.subscriptionId });
+    expect(await eventually(() => getSubscription(waiting.subscriptionId), (s) => s.status === 'EXPIRED')).toMatchObject({ status: 'EXPIRED', endReason: 'CHECKOUT_EXPIRED' });
   });
 
   it('answers 503 while Temporal or Postgres is unreachable, leaving the event for the redelivery to apply', { timeout: 60_000 }, async () => {
