@@ -1,5 +1,7 @@
 import type Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { searchAttributeKeys } from '../../src/temporal/searchAttributes';
+import { subscriptionStatusQuery } from '../../src/workflows/definitions';
 import { workflowIds } from '../../src/workflows/workflowIds';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 import { expectAnswersDocumented, recordAnswers } from '../support/documentedAnswers';
@@ -138,6 +140,20 @@ describe('without a payment method: hosted checkout', () => {
     // Nothing is charged and the customer keeps the free plan while the checkout waits.
     expect(stripeSubscriptionsOf(customerId)).toHaveLength(0);
     expect((await api().get(`/v1/subscriptions/${free.id}`).set('X-API-KEY', key).expect(200)).body.status).toBe('ACTIVE');
+    // The Temporal UI finds every waiting checkout with one filter, and the status query says what it waits for.
+    const query = `TollgateSubscriptionStatus = "PAYMENT_PENDING" AND TollgateCustomerId = "${customerId}"`;
+    let found: string[] = [];
+    for (let attempt = 0; attempt < 100 && found.length === 0; attempt++) {
+      for await (const workflow of harness.client.workflow.list({ query })) found.push(workflow.workflowId);
+      if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(found).toEqual([workflowIds.subscription(environmentId, body.subscription.id)]);
+    const status = await harness.client.workflow.getHandle(found[0]!).query(subscriptionStatusQuery);
+    expect(status).toMatchObject({ status: 'PAYMENT_PENDING', checkoutUrl: body.checkoutUrl });
+    const attributes = (await harness.client.workflow.getHandle(found[0]!).describe()).typedSearchAttributes;
+    expect(attributes.get(searchAttributeKeys.planId)).toBe('plan-basic');
+    expect(attributes.get(searchAttributeKeys.subscriptionId)).toBe(body.subscription.id);
+
     // One checkout at a time on a product.
     const second = await provision({ customerId, planId: 'plan-basic', billingPeriod: 'ANNUALLY', checkoutOptions: checkout }).expect(409);
     expect(second.body.error.code).toBe('CHECKOUT_PENDING');
