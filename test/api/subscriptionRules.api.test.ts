@@ -185,6 +185,7 @@ describe('bad input: a clear 4xx naming the field, and nothing created', () => {
     ['resourceId on a single-subscription product', () => ({ customerId, planId: 'plan-free', resourceId: 'r1' }), 400, 'resourceId'],
     ['no resourceId on a multi-subscription product', () => ({ customerId, planId: 'plan-site-free' }), 400, 'resourceId'],
     ['malformed startDate', () => ({ customerId, planId: 'plan-free', startDate: '26/11/2026' }), 400, 'startDate'],
+    ['startDate in year 50 (read as 1950 by Date.UTC)', () => ({ customerId, planId: 'plan-free', startDate: '0050-06-15' }), 400, 'startDate'],
     ['country not ISO-3166-1 alpha-2', () => ({ customerId, planId: 'plan-basic', billingPeriod: 'MONTHLY', billingCountryCode: 'DNK' }), 400, 'billingCountryCode'],
     ['checkout URL that is not http(s)', () => ({ customerId, planId: 'plan-basic', billingPeriod: 'MONTHLY', checkoutOptions: { successUrl: 'javascript:alert(1)', cancelUrl: 'https://x.example' } }), 400, 'checkoutOptions.successUrl'],
   ];
