@@ -52,6 +52,8 @@ const configSchema = z.object({
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
   STRIPE_API_BASE: z.url().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  // Stripe keeps a checkout session open between 30 minutes and 24 hours.
+  TOLLGATE_CHECKOUT_EXPIRY_MINUTES: z.coerce.number({ error: 'must be a whole number of minutes (30-1440)' }).int('must be a whole number of minutes (30-1440)').min(30, 'must be a whole number of minutes (30-1440)').max(1440, 'must be a whole number of minutes (30-1440)').default(1440),
   TOLLGATE_PAYLOAD_KEY: payloadKey.optional(),
   TOLLGATE_PAYLOAD_PREVIOUS_KEYS: payloadKeyList.default([]),
   TOLLGATE_CODEC_ENDPOINT: z.enum(['off', 'loopback', 'network'], { error: 'must be off, loopback or network' }).optional(),
@@ -87,6 +89,8 @@ export type Config = {
   payloadKeys: { current?: Buffer; previous: Buffer[] };
   // Absent `mode`: each entry's default (npm start: loopback; the production API: off).
   codecEndpoint: { mode?: CodecEndpointMode; uiOrigins: string[] };
+  // How long a hosted checkout waits for payment before the subscription expires.
+  checkoutExpiryMinutes: number;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 };
 
@@ -138,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
     payloadKeys: { current: e.TOLLGATE_PAYLOAD_KEY, previous: e.TOLLGATE_PAYLOAD_PREVIOUS_KEYS },
     codecEndpoint: { mode: e.TOLLGATE_CODEC_ENDPOINT, uiOrigins: e.TOLLGATE_CODEC_UI_ORIGINS },
+    checkoutExpiryMinutes: e.TOLLGATE_CHECKOUT_EXPIRY_MINUTES,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -100,7 +100,16 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   stopSteps.unshift(() => workerConnection.close());
   const billing = createBillingProvider(billingSettings);
-  const worker = await createTollgateWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing, logger, dataConverter });
+  const worker = await createTollgateWorker({
+    connection: workerConnection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    db,
+    billing,
+    logger,
+    dataConverter,
+    checkoutExpiryMinutes: config.checkoutExpiryMinutes,
+  });
   const workerRun = worker.run();
   stopSteps.unshift(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -23,6 +23,8 @@ export type TollgateWorkerOptions = {
   dataConverter: DataConverter;
   // Tests bundle the workflows once and share the bundle between workers.
   workflowBundle?: WorkerOptions['workflowBundle'];
+  // How long a hosted checkout stays open (TOLLGATE_CHECKOUT_EXPIRY_MINUTES; default 24 hours).
+  checkoutExpiryMinutes?: number;
 };
 
 // The worker: workflows from ./workflows, activities from createActivities, one task queue.
@@ -33,7 +35,7 @@ export function createTollgateWorker(options: TollgateWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue,
     dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ db: options.db, billing: options.billing, logger: options.logger }),
+    activities: createActivities({ db: options.db, billing: options.billing, logger: options.logger, checkoutExpiryMinutes: options.checkoutExpiryMinutes }),
   });
 }
 
@@ -47,7 +49,7 @@ async function main() {
   const dataConverter = createTollgateDataConverter(payloadKeys);
   const db = createDb(config.databaseUrl, databaseOptions(config, logger));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createTollgateWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing, logger, dataConverter });
+  const worker = await createTollgateWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing, logger, dataConverter, checkoutExpiryMinutes: config.checkoutExpiryMinutes });
   // The key id lets an operator check that every process shares one key (a mismatch names the ids it saw).
   logger.info({ taskQueue: config.temporal.taskQueue, payloadKeyId: payloadKeyId(payloadKeys.current) }, 'worker started');
   const running = worker.run();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   billingEventSignal,
   cancelSubscriptionUpdate,
@@ -63,7 +64,9 @@ export function createSubscriptionsClient(starter: WorkflowStarter) {
       const workflowId = workflowIds.subscription(input.environmentId, subscriptionId);
       const started = await starter.startAndReturn('subscriptionWorkflow', workflowId, { ...input, subscriptionId }, requestRun);
       const handle = started.handle as WorkflowHandle;
-      return update(handle, () => handle.executeUpdate(provisionOutcomeUpdate));
+      const answer = await update(handle, () => handle.executeUpdate(provisionOutcomeUpdate));
+      if ('failure' in answer) throw ApplicationFailure.create({ ...answer.failure, nonRetryable: true });
+      return answer.outcome;
     },
 
     // false: the subscription's workflow has ended (the subscription with it).

@@ -8,8 +8,10 @@ export type WorkflowStatus = { step: string; detail?: string };
 
 // The subscription entity workflow's messages (src/workflows/subscription.workflow.ts).
 export type ProvisionOutcome = { provisionStatus: 'SUCCESS' | 'PAYMENT_REQUIRED'; subscriptionId: string; checkoutUrl?: string };
-// Answers once the provision is decided: created, or waiting for checkout. Fails with the provision's failure.
-export const provisionOutcomeUpdate = defineUpdate<ProvisionOutcome>('provisionOutcome');
+// A business failure as plain data: carried in an Update's result, as an Update's own failure does not keep it whole.
+export type FailureData = { message: string; type: string; details: unknown[] };
+// Answers once the provision is decided: created, or waiting for checkout, or why it was refused.
+export const provisionOutcomeUpdate = defineUpdate<{ outcome: ProvisionOutcome } | { failure: FailureData }>('provisionOutcome');
 
 export type CancelRequest = { subscriptionCancellationTime: 'IMMEDIATE' };
 export const cancelSubscriptionUpdate = defineUpdate<{ subscriptionId: string }, [CancelRequest]>('cancel');
@@ -22,9 +24,7 @@ export const billingEventSignal = defineSignal<[BillingEvent]>('billingEvent');
 export const subscriptionEndedSignal = defineSignal<[{ reason: string; bySubscriptionId: string }]>('subscriptionEnded');
 
 // Sent by a customer's initial subscription to the provisionCustomer run that started it.
-export type InitialSubscriptionOutcome =
-  | { outcome: ProvisionOutcome }
-  | { failure: { message: string; type: string; details: unknown[] } };
+export type InitialSubscriptionOutcome = { outcome: ProvisionOutcome } | { failure: FailureData };
 export const initialSubscriptionSignal = defineSignal<[{ subscriptionId: string } & InitialSubscriptionOutcome]>('initialSubscription');
 
 export type SubscriptionWorkflowStatus = {

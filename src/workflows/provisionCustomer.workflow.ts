@@ -1,9 +1,14 @@
-import { proxyActivities, setHandler } from '@temporalio/workflow';
+import { ParentClosePolicy, condition, proxyActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/createActivities';
 import type { Customer } from '../domain/customers/customer';
 import type { BillingInfo } from '../domain/customers/customerInput';
 import { defaultActivityOptions } from './activityOptions';
-import { statusQuery } from './definitions';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { searchAttributeKeys } from '../temporal/searchAttributes';
+import type { SubscriptionRequest } from '../domain/subscriptions/subscriptionRequest.types';
+import { initialSubscriptionSignal, statusQuery, type InitialSubscriptionOutcome, type ProvisionOutcome } from './definitions';
+import { subscriptionWorkflow } from './subscription.workflow';
+import { workflowIds } from './workflowIds';
 import { providerIdempotencyKey } from './providerIdempotencyKey';
 
 const { findCustomer, createBillingCustomer, insertCustomer } = proxyActivities<Activities>(defaultActivityOptions);
@@ -18,8 +23,11 @@ export type ProvisionCustomerWorkflowInput = {
   billingInfo?: BillingInfo;
   // Set for requests sent with an Idempotency-Key: recorded with the customer this request creates.
   requestKey?: string;
+  // The subscriptions a new customer starts with: the one requested, or each product's customer-journey plan.
+  initialSubscriptions?: SubscriptionRequest[];
 };
-export type ProvisionCustomerWorkflowResult = { customer: Customer; created: boolean; archived: boolean };
+export type InitialSubscriptionResult = { subscriptionId: string } & InitialSubscriptionOutcome;
+export type ProvisionCustomerWorkflowResult = { customer: Customer; created: boolean; archived: boolean; subscriptions?: InitialSubscriptionResult[] };
 
 // Creates the customer once: in the billing provider first (so a refused billingInfo writes nothing), then in Postgres.
 export async function provisionCustomerWorkflow(input: ProvisionCustomerWorkflowInput): Promise<ProvisionCustomerWorkflowResult> {
@@ -44,6 +52,44 @@ export async function provisionCustomerWorkflow(input: ProvisionCustomerWorkflow
 
   step = 'saving the customer';
   const saved = await insertCustomer({ ...key, name: input.name, email: input.email, couponId: input.couponId, metadata: input.metadata, billingId, requestKey: input.requestKey });
+  if (!saved.created || !input.initialSubscriptions?.length) {
+    step = 'done';
+    return saved;
+  }
+
+  // Each initial subscription is a subscription workflow of its own (it outlives this one); it tells this run its
+  // outcome as soon as it is decided, as the API would hear it.
+  step = 'provisioning the initial subscriptions';
+  const outcomes = new Map<string, InitialSubscriptionOutcome>();
+  setHandler(initialSubscriptionSignal, ({ subscriptionId, ...outcome }) => void outcomes.set(subscriptionId, outcome));
+  const subscriptions: InitialSubscriptionResult[] = [];
+  for (const request of input.initialSubscriptions) {
+    const subscriptionId = `sub-${uuid4()}`;
+    await startChild(subscriptionWorkflow, {
+      workflowId: workflowIds.subscription(input.environmentId, subscriptionId),
+      args: [{ environmentId: input.environmentId, subscriptionId, customerId: input.customerId, request, notifyWorkflowId: workflowInfoId() }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: childSearchAttributes(subscriptionId),
+    });
+    await condition(() => outcomes.has(subscriptionId));
+    subscriptions.push({ subscriptionId, ...outcomes.get(subscriptionId)! });
+  }
   step = 'done';
-  return saved;
+  return { ...saved, subscriptions };
+}
+
+function workflowInfoId(): string {
+  return workflowInfo().workflowId;
+}
+
+// The child shows in the Temporal UI like any subscription, where this run itself has search attributes.
+function childSearchAttributes(subscriptionId: string) {
+  const own = workflowInfo().typedSearchAttributes;
+  const environment = own.get(searchAttributeKeys.environment);
+  if (environment === undefined) return undefined;
+  return new TypedSearchAttributes([
+    { key: searchAttributeKeys.environment, value: environment },
+    { key: searchAttributeKeys.customerId, value: own.get(searchAttributeKeys.customerId) ?? '' },
+    { key: searchAttributeKeys.subscriptionId, value: subscriptionId },
+  ]);
 }

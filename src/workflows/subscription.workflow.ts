@@ -35,6 +35,8 @@ const activities = proxyActivities<Activities>(defaultActivityOptions);
 // Past a checkout's expiry, how long the workflow still waits for Stripe's own expired event before asking.
 const CHECKOUT_GRACE_MS = 60_000;
 
+const failureData = (failure: ApplicationFailure) => ({ message: failure.message, type: failure.type ?? 'Unknown', details: failure.details ? [...failure.details] : [] });
+
 export type SubscriptionWorkflowInput = {
   environmentId: string;
   subscriptionId: string;
@@ -70,8 +72,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(subscriptionStatusQuery, () => view);
   setHandler(provisionOutcomeUpdate, async () => {
     await condition(() => outcome !== undefined || failure !== undefined);
-    if (failure) throw failure;
-    return outcome!;
+    return failure ? { failure: failureData(failure) } : { outcome: outcome! };
   });
   setHandler(billingEventSignal, (event) => {
     if (seenEvents.has(event.eventId)) return;
@@ -99,7 +100,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
 
   const tellParent = async (told: { outcome: ProvisionOutcome } | { failure: ApplicationFailure }) => {
     if (!input.notifyWorkflowId) return;
-    const message = 'outcome' in told ? told : { failure: { message: told.failure.message, type: told.failure.type ?? 'Unknown', details: told.failure.details ? [...told.failure.details] : [] } };
+    const message = 'outcome' in told ? told : { failure: failureData(told.failure) };
     await getExternalWorkflowHandle(input.notifyWorkflowId).signal(initialSubscriptionSignal, { subscriptionId, ...message }).catch(() => undefined);
   };
 
@@ -182,7 +183,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     activities.recordSubscription({ environmentId, subscriptionId, customerId: input.customerId, prepared, metadata, promotionCode: request.promotionCode ?? null, billing, checkout, requestKey: input.requestKey });
   const subscribeAtProvider = async (startNow: boolean) => {
     const extras = await billingExtras(prepared.customerBillingId);
-    const started = new Date(decision.startDate).getTime() < Date.now();
+    // Only a start date the caller set in the past is billed from then (Stripe's backdate_start_date).
+    const started = request.startDate !== undefined && new Date(decision.startDate).getTime() < Date.now();
     return activities.createBillingSubscription({
       idempotencyKey: providerIdempotencyKey('subscription'),
       customerBillingId: prepared.customerBillingId!,

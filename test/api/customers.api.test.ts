@@ -48,9 +48,10 @@ describe('customers over HTTP', () => {
           taxIds: [{ type: 'us_ein', value: '12-3456789' }],
           currency: 'usd',
         },
-        subscriptionParams: { planId: 'plan-basic', billingPeriod: 'MONTHLY', addons: [{ addonId: 'addon-extra-projects', quantity: 1 }] },
+        subscriptionParams: { planId: 'plan-free', metadata: { source: 'signup' } },
       });
     expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ subscriptionDecisionStrategy: 'REQUESTED_PLAN', subscription: { planId: 'plan-free', status: 'ACTIVE', metadata: { source: 'signup' } } });
     expect(created.body.customer).toMatchObject({ customerId: 'customer-test-id', email: 'john@example.com', couponId: 'coupon-launch', metadata: { key: 'value' } });
     const stripeCustomer = harness.stripe!.state.customers.get(created.body.customer.billingId)!;
     expect(stripeCustomer).toMatchObject({ name: 'Acme Inc', email: 'john@example.com', address: { city: 'New York', state: 'NY' } });
@@ -58,7 +59,7 @@ describe('customers over HTTP', () => {
     // The provisioning workflow can be found in the Temporal UI by customer id.
     let found: string[] = [];
     for (let attempt = 0; attempt < 50 && found.length === 0; attempt++) {
-      for await (const workflow of harness.client.workflow.list({ query: 'TollgateCustomerId = "customer-test-id"' })) found.push(workflow.workflowId);
+      for await (const workflow of harness.client.workflow.list({ query: 'TollgateCustomerId = "customer-test-id" AND WorkflowType = "provisionCustomerWorkflow"' })) found.push(workflow.workflowId);
       if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(found).toEqual([expect.stringMatching(/^customer:env_[0-9a-f]+:customer-test-id$/)]);
@@ -105,9 +106,7 @@ describe('customers over HTTP', () => {
     [{ customerId: 'bad-metadata-value', metadata: { nested: { a: 1 } } }, 'metadata.nested'],
     [{ customerId: 'bad-id/with-slash' }, 'customerId'],
     [{ customerId: 'extra', unknownField: true }, 'unknownField'],
-    [{ customerId: 'bad-plan', subscriptionParams: { planId: 'plan-unknown' } }, 'subscriptionParams.planId'],
     [{ customerId: 'bad-addon', subscriptionParams: { planId: 'plan-free', addons: [{ addonId: 'addon-extra-projects', quantity: 1 }] } }, 'subscriptionParams.addons[0].addonId'],
-    [{ customerId: 'bad-feature', subscriptionParams: { planId: 'plan-pro', billableFeatures: [{ featureId: 'feature-nope', quantity: 2 }] } }, 'subscriptionParams.billableFeatures[0].featureId'],
     [{ customerId: 'bad-period', subscriptionParams: { planId: 'plan-pro', billingPeriod: 'WEEKLY' } }, 'subscriptionParams.billingPeriod'],
     [{ customerId: 'bad-coupon', couponId: 'coupon-unknown' }, 'couponId'],
   ])('rejects %j with a 400 naming %s, writing nothing', async (body, field) => {
@@ -117,6 +116,17 @@ describe('customers over HTTP', () => {
     expect(response.body.error.field).toBe(field);
     expect(await countCustomers()).toBe(before);
     expect(harness.stripe!.requests).toHaveLength(0);
+  });
+
+  it.each([
+    [{ customerId: 'bad-plan', subscriptionParams: { planId: 'plan-unknown' } }, 'subscriptionParams.planId'],
+    [{ customerId: 'bad-feature', subscriptionParams: { planId: 'plan-pro', billingPeriod: 'MONTHLY', billableFeatures: [{ featureId: 'feature-nope', quantity: 2 }] } }, 'subscriptionParams.billableFeatures[0].featureId'],
+  ])('rejects %j with a 404 naming %s, writing nothing', async (body, field) => {
+    const before = await countCustomers();
+    const response = await api().post('/v1/customers').set('X-API-KEY', keyA).send(body);
+    expect(response.status).toBe(404);
+    expect(response.body.error.field).toBe(field);
+    expect(await countCustomers()).toBe(before);
   });
 
   it('rejects bad updates with 400 and unknown customers with 404', async () => {

@@ -143,6 +143,30 @@ describe('provisionSubscription without billing integration', () => {
   });
 });
 
+describe('provisionCustomer\'s initial subscription', () => {
+  it('follows the customer journey when subscriptionParams is absent, skips it on null, takes the requested plan otherwise', async () => {
+    const journey = await api().post('/v1/customers').set('X-API-KEY', key).send({ customerId: 'journey-1' }).expect(201);
+    expect(journey.body).toMatchObject({ subscriptionDecisionStrategy: 'PREDEFINED_FREE_PLAN', subscription: { planId: 'plan-free', status: 'ACTIVE', customerId: 'journey-1' } });
+
+    const skipped = await api().post('/v1/customers').set('X-API-KEY', key).send({ customerId: 'journey-2', subscriptionParams: null }).expect(201);
+    expect(skipped.body.subscriptionDecisionStrategy).toBe('SKIPPED_SUBSCRIPTION_CREATION');
+    expect(skipped.body.subscription).toBeUndefined();
+    expect((await api().get('/v1/customers/journey-2/subscriptions').set('X-API-KEY', key).expect(200)).body).toEqual([]);
+
+    const requested = await api()
+      .post('/v1/customers')
+      .set('X-API-KEY', key)
+      .send({ customerId: 'journey-3', subscriptionParams: { planId: 'plan-pro', billingPeriod: 'MONTHLY', unitQuantity: 5 } })
+      .expect(201);
+    expect(requested.body).toMatchObject({ subscriptionDecisionStrategy: 'REQUESTED_PLAN', subscription: { planId: 'plan-pro', status: 'IN_TRIAL' } });
+
+    // Provisioning the same customer again creates no second subscription.
+    const again = await api().post('/v1/customers').set('X-API-KEY', key).send({ customerId: 'journey-1' }).expect(200);
+    expect(again.body.subscription).toBeUndefined();
+    expect((await api().get('/v1/customers/journey-1/subscriptions').set('X-API-KEY', key).expect(200)).body).toHaveLength(1);
+  });
+});
+
 describe('bad input: a clear 4xx naming the field, and nothing created', () => {
   let customerId: string;
   beforeAll(async () => {
@@ -161,6 +185,7 @@ describe('bad input: a clear 4xx naming the field, and nothing created', () => {
     ['resourceId on a single-subscription product', () => ({ customerId, planId: 'plan-free', resourceId: 'r1' }), 400, 'resourceId'],
     ['no resourceId on a multi-subscription product', () => ({ customerId, planId: 'plan-site-free' }), 400, 'resourceId'],
     ['malformed startDate', () => ({ customerId, planId: 'plan-free', startDate: '26/11/2026' }), 400, 'startDate'],
+    ['startDate in year 50 (read as 1950 by Date.UTC)', () => ({ customerId, planId: 'plan-free', startDate: '0050-06-15' }), 400, 'startDate'],
     ['country not ISO-3166-1 alpha-2', () => ({ customerId, planId: 'plan-basic', billingPeriod: 'MONTHLY', billingCountryCode: 'DNK' }), 400, 'billingCountryCode'],
     ['checkout URL that is not http(s)', () => ({ customerId, planId: 'plan-basic', billingPeriod: 'MONTHLY', checkoutOptions: { successUrl: 'javascript:alert(1)', cancelUrl: 'https://x.example' } }), 400, 'checkoutOptions.successUrl'],
   ];

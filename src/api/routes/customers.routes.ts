@@ -1,6 +1,15 @@
 import type { Response } from 'express';
 import { provisionCustomerSchema, updateCustomerSchema } from '../../domain/customers/customerInput';
-import { checkSubscriptionParams } from '../../domain/customers/checkSubscriptionParams';
+import { ApplicationFailure } from '@temporalio/common';
+import { findSubscription } from '../../db/repositories/subscriptions.repository';
+import { journeySubscriptions, type SubscriptionDecisionStrategy } from '../../domain/subscriptions/initialSubscriptions';
+import { toSubscriptionRequest, type SubscriptionRequest } from '../../domain/subscriptions/subscriptionRequest.types';
+import { toSubscriptionView } from '../../domain/subscriptions/toSubscriptionView';
+import type { ProvisionCustomerInput } from '../../domain/customers/customerInput';
+import type { InitialSubscriptionResult } from '../../workflows/provisionCustomer.workflow';
+import { workflowFailureAnswer } from '../failureAnswers';
+import { checkSubscriptionCatalog } from './subscriptions.routes';
+import type { InitialSubscriptionAnswer } from '../schemas/customers.schemas';
 import { customerSchema, type Customer } from '../../domain/customers/customer';
 import { toCustomerView } from '../../domain/customers/toCustomerView';
 import { findAppliedRequest } from '../../db/repositories/appliedRequests.repository';
@@ -33,6 +42,7 @@ const provisionCustomerOperation = {
   responses: {
     201: { description: 'Created', schema: provisionCustomerResponseSchema },
     200: { description: 'Already existed', schema: provisionCustomerResponseSchema },
+    404: errorAnswer('An unknown plan, add-on or feature in subscriptionParams'),
     409: errorAnswer('The id belonged to an archived customer (`CUSTOMER_ID_ARCHIVED`), or a request with this Idempotency-Key is still running'),
     422: errorAnswer('The billing provider refused the billing info (`BILLING_PROVIDER_REJECTED`), or a reused Idempotency-Key'),
   },
@@ -66,12 +76,41 @@ export function customersRoutes({ db, workflows, billingProvider }: AppDependenc
   const forProvider = <T>(billingInfo: T | undefined): T | undefined => (billingProvider === 'none' ? undefined : billingInfo);
 
   // 201 to the request that created the customer, also to its retry when the first answer was lost in a crash.
-  async function answerProvision(res: Response, customer: Customer, created: boolean) {
+  async function answerProvision(res: Response, customer: Customer, created: boolean, initial: InitialSubscriptionAnswer = {}) {
     const requestRun = requestRunOf(res);
     const createdEarlier = !created && requestRun ? await findAppliedRequest(db, environmentOf(res), requestRun.requestKey) : undefined;
     // The outcome the workflow recorded is the customer it created.
     if (createdEarlier) return void res.status(201).json({ customer: createdEarlier.outcome as Customer });
-    res.status(created ? 201 : 200).json({ customer });
+    res.status(created ? 201 : 200).json({ customer, ...initial });
+  }
+
+  // The requested subscription (checked like provisionSubscription's), none (null), or the customer journey's.
+  async function initialSubscriptions(environmentId: string, input: ProvisionCustomerInput): Promise<{ requests: SubscriptionRequest[]; strategy: SubscriptionDecisionStrategy }> {
+    if (input.subscriptionParams === null) return { requests: [], strategy: 'SKIPPED_SUBSCRIPTION_CREATION' };
+    if (input.subscriptionParams) {
+      await checkSubscriptionCatalog(db, environmentId, input.subscriptionParams, 'subscriptionParams');
+      return { requests: [toSubscriptionRequest(input.subscriptionParams)], strategy: 'REQUESTED_PLAN' };
+    }
+    const [products, packages] = await Promise.all([listLive(db, 'products', environmentId), listLivePackages(db, environmentId)]);
+    const plans = new Map(packages.flatMap((p) => (p.kind === 'PLAN' ? [[p.id, p] as const] : [])));
+    return journeySubscriptions(products.map((p) => ({ id: p.id, initialPlanId: p.initial_plan_id, multipleSubscriptions: p.multiple_subscriptions })), plans);
+  }
+
+  // What provisionCustomer tells of the initial subscription: the first one (the seed's shape), its checkout URL
+  // when it waits for payment, or why it could not be created (the customer exists either way).
+  async function initialAnswer(environmentId: string, results: InitialSubscriptionResult[], strategy: SubscriptionDecisionStrategy | undefined): Promise<InitialSubscriptionAnswer> {
+    const first = results[0];
+    if (!first) return strategy ? { subscriptionDecisionStrategy: strategy } : {};
+    if ('failure' in first) {
+      const answer = workflowFailureAnswer(ApplicationFailure.create({ message: first.failure.message, type: first.failure.type, details: first.failure.details }));
+      return { subscriptionDecisionStrategy: strategy, subscriptionError: { code: answer?.code ?? 'SUBSCRIPTION_FAILED', message: first.failure.message } };
+    }
+    const row = await findSubscription(db, environmentId, first.subscriptionId);
+    return {
+      subscriptionDecisionStrategy: strategy,
+      ...(row && { subscription: toSubscriptionView(row) }),
+      ...(first.outcome.checkoutUrl && { checkoutUrl: first.outcome.checkoutUrl }),
+    };
   }
 
   route(provisionCustomerOperation, async ({ body: input }, res) => {
@@ -84,15 +123,8 @@ export function customersRoutes({ db, workflows, billingProvider }: AppDependenc
       if (existing) return answerProvision(res, toCustomerView(existing), false);
 
       await assertCouponExists(db, environmentId, input.couponId);
-      if (input.subscriptionParams) {
-        const [packages, features] = await Promise.all([listLivePackages(db, environmentId), listLive(db, 'features', environmentId)]);
-        const problem = checkSubscriptionParams(input.subscriptionParams, {
-          packages: new Map(packages.map((p) => [p.id, p])),
-          featureIds: new Set(features.map((f) => f.id)),
-        });
-        if (problem) throw new HttpError(400, problem.code, `${problem.field}: ${problem.message}`, problem.field);
-      }
     }
+    const initial = requestRun?.startedRun ? { requests: [], strategy: undefined } : await initialSubscriptions(environmentId, input);
 
     const result = await workflows.customers.provision(
       {
@@ -103,11 +135,12 @@ export function customersRoutes({ db, workflows, billingProvider }: AppDependenc
         couponId: input.couponId ?? null,
         metadata: input.metadata ?? {},
         billingInfo: forProvider(input.billingInfo),
+        initialSubscriptions: initial.requests,
       },
       requestRun,
     );
     if (result.archived) throw archivedIdConflict(input.customerId);
-    await answerProvision(res, result.customer, result.created);
+    await answerProvision(res, result.customer, result.created, result.created ? await initialAnswer(environmentId, result.subscriptions ?? [], initial.strategy) : {});
   });
 
   route(getCustomerOperation, async ({ params: { customerId } }, res) => {

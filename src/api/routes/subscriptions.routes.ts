@@ -69,10 +69,14 @@ const activeSubscriptionsOperation = {
 
 // Checks a subscription request against the customer and catalog before any workflow starts: bad input is a 4xx
 // that leaves no trace. The workflow checks again when it runs (the catalog may change in between).
-export async function checkSubscriptionRequest(db: Db, environmentId: string, customerId: string, params: SubscriptionParams, base = '') {
+export async function checkSubscriptionRequest(db: Db, environmentId: string, customerId: string, params: SubscriptionParams) {
   const customer = await findCustomer(db, environmentId, customerId);
   if (!customer) throw notFound(`customer "${customerId}" was not found`, 'customerId');
   if (customer.archived_at) throw conflict('CUSTOMER_ARCHIVED', `customer "${customerId}" is archived`, 'customerId');
+  return checkSubscriptionCatalog(db, environmentId, params);
+}
+
+export async function checkSubscriptionCatalog(db: Db, environmentId: string, params: SubscriptionParams, base = '') {
   const [packages, features, products] = await Promise.all([listLivePackages(db, environmentId), listLive(db, 'features', environmentId), listLive(db, 'products', environmentId)]);
   const resolved = resolveSubscriptionRequest(params, {
     packages: new Map(packages.map((p) => [p.id, p])),

@@ -71,7 +71,10 @@ export const subscriptionParamsSchema = z.strictObject({
   unitQuantity: quantitySchema.optional(),
   billableFeatures: z.array(z.strictObject({ featureId: catalogIdSchema, quantity: quantitySchema })).optional(),
   addons: z.array(z.strictObject({ addonId: catalogIdSchema, quantity: quantitySchema })).optional(),
-  startDate: isoDateSchema.optional(),
+  // Back-dating is allowed, within reason: Stripe backdates no further than its own existence allows either.
+  startDate: isoDateSchema
+    .refine((date) => date.getUTCFullYear() >= 2000 && date.getUTCFullYear() <= 2099, 'must be between the years 2000 and 2099')
+    .optional(),
   skipTrial: z.boolean().optional(),
   promotionCode: z.string().min(1).max(200).optional(),
   billingCountryCode: countryCodeSchema.optional(),
