@@ -10,7 +10,8 @@ import { createTestEnvironment } from '../support/testEnvironment';
 let harness: ApiHarness;
 let apiKey: string;
 beforeAll(async () => {
-  harness = await startApiHarness({ billing: 'none' });
+  // With a webhook secret, so the fuzzed webhook bodies reach signature verification.
+  harness = await startApiHarness({ billing: 'none', webhooks: true });
   const environment = await createTestEnvironment(harness.database.db);
   apiKey = environment.apiKey;
   await applyCatalog(harness.database.db, environment.environmentId, exampleCatalog());

@@ -33,7 +33,8 @@ export type ApiHarness = {
 export const TEMPORAL_UI_ORIGIN = 'http://127.0.0.1:8233';
 
 // The real app, a real worker, Postgres and the Temporal dev server; Stripe is the Stripe sandbox (src/sandbox) when asked for.
-// `webhooks`: the app also listens on a loopback port and the sandbox POSTs its signed events to its /webhooks/stripe.
+// `webhooks`: POST /webhooks/stripe verifies a generated secret; with the sandbox, the app also listens on a loopback
+// port and the sandbox POSTs its signed events there.
 export async function startApiHarness(options: { billing: 'none' | 'stripe'; webhooks?: boolean }): Promise<ApiHarness> {
   const [temporal, database, stripe] = await Promise.all([
     createLocalEnvironment(),
@@ -55,10 +56,10 @@ export async function startApiHarness(options: { billing: 'none' | 'stripe'; web
     stripeWebhookSecret: webhookSecret,
   });
   let server: Server | undefined;
-  if (options.webhooks) {
+  if (options.webhooks && stripe) {
     server = await listen(app, 0, '127.0.0.1');
     const { port } = server.address() as { port: number };
-    stripe?.addWebhookEndpoint(`http://127.0.0.1:${port}/webhooks/stripe`, webhookSecret!);
+    stripe.addWebhookEndpoint(`http://127.0.0.1:${port}/webhooks/stripe`, webhookSecret!);
   }
   return {
     app,
