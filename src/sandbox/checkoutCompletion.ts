@@ -28,7 +28,8 @@ export function completeCheckoutSession(store: Store, request: RequestInfo, sess
   expireDueSessions(store);
   const session = getSession(store, sessionId);
   if (session.status !== 'open') {
-    throw new CheckoutClosedError(409, { type: 'invalid_request_error', message: `This Checkout Session is ${String(session.status)} and can no longer be paid.` });
+    const message = session.status === 'complete' ? 'This Checkout Session is already complete.' : 'This Checkout Session has expired.';
+    throw new CheckoutClosedError(409, { type: 'invalid_request_error', message });
   }
   const plan = sessionPlan(session);
   const items: SubscriptionItemSpec[] = plan.items.map((item, i) => {

@@ -133,7 +133,9 @@ export class WebhookDispatcher {
           return;
         }
       } catch (error) {
-        delivery.attempts.push({ at, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+        // fetch() reports "fetch failed"; the useful part (ECONNREFUSED, timeout) is its cause.
+        const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+        delivery.attempts.push({ at, error: error instanceof Error ? `${error.message}${cause}` : String(error) });
       }
     }
     delivery.state = 'failed';
