@@ -1,6 +1,5 @@
 // The hosted checkout page at a session's `url`: plain HTML with Pay and Cancel forms, clearly a test-mode sandbox.
 import { completeCheckoutSession } from './checkoutCompletion';
-import { expireDueSessions } from './checkoutSessions';
 import { SandboxError, type SandboxObject, type Store } from './params';
 
 export interface PageReply {
@@ -84,7 +83,6 @@ export function checkoutPage(store: Store, method: string, path: string): PageRe
   const sessionId = decodeURIComponent(match[1] ?? '');
   const action = match[2];
   if ((action === undefined) !== (method === 'GET')) return page(405, 'Method not allowed', '<h1>Method not allowed</h1>');
-  expireDueSessions(store);
   const session = store.checkoutSessions.get(sessionId);
   if (!session) return notFound();
   if (action === undefined) return sessionPage(session);
