@@ -81,5 +81,20 @@ function renew(store: Store, subscription: SandboxObject, start: number): void {
 export function sweepDue(store: Store): boolean {
   const expired = expireDueSessions(store);
   const renewed = advanceSubscriptions(store);
-  return expired || renewed;
+  return forgetOldEvents(store) || expired || renewed;
+}
+
+// Stripe keeps events for 30 days; so does the sandbox, whose `npm start` instance runs for months.
+const EVENT_LIFETIME_SECONDS = 30 * 86_400;
+
+function forgetOldEvents(store: Store): boolean {
+  const oldest = store.nowSeconds() - EVENT_LIFETIME_SECONDS;
+  let forgot = false;
+  // Events are kept in the order they were recorded, so the old ones are at the front.
+  for (const [id, event] of store.events) {
+    if (event.created >= oldest) break;
+    store.events.delete(id);
+    forgot = true;
+  }
+  return forgot;
 }

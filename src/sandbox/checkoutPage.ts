@@ -42,6 +42,7 @@ ${content}
 interface LineItem { description: string; quantity: number; amount_subtotal: number; price: { unit_amount: number | null; recurring: { interval: string; interval_count: number } | null } }
 
 function sessionPage(session: SandboxObject): PageReply {
+  // Relative to the page (…/checkout/<id>), so the forms also work under a publicUrl with a path prefix.
   const id = encodeURIComponent(session.id);
   const currency = String(session.currency);
   const items = (session.line_items as { data: LineItem[] }).data;
@@ -68,8 +69,8 @@ function sessionPage(session: SandboxObject): PageReply {
 ${rows}
 </ul>
 ${trial}${extras}${total}
-<form method="post" action="/checkout/${id}/pay"><button type="submit">Pay</button></form>
-<form method="post" action="/checkout/${id}/cancel"><button type="submit">Cancel</button></form>`);
+<form method="post" action="${id}/pay"><button type="submit">Pay</button></form>
+<form method="post" action="${id}/cancel"><button type="submit">Cancel</button></form>`);
 }
 
 const redirect = (location: string): PageReply => ({ status: 303, headers: { Location: location, 'Content-Type': 'text/plain; charset=utf-8' }, body: `See ${location}` });

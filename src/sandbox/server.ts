@@ -77,7 +77,7 @@ export interface StripeSandbox {
   failNext(count: number, status?: number): void;
   /** The next request is processed immediately but its response is held back `ms` milliseconds. */
   delayNext(ms: number): void;
-  /** Every webhook delivery so far: event, endpoint, payload, signature, each attempt's answer. */
+  /** The latest 1000 webhook deliveries: event, endpoint, payload, signature, each attempt's answer. */
   readonly webhookDeliveries: readonly WebhookDelivery[];
   addWebhookEndpoint(url: string, secret: string): void;
   /** Resolves once no webhook delivery is pending (delivered, or given up after its retries). */

@@ -65,7 +65,10 @@ describe('subscriptions moving on by the sandbox clock (trial end, renewals)', (
 
 describe('a sandbox nobody calls', () => {
   let sandbox: StripeSandbox | undefined;
-  afterEach(async () => sandbox?.close());
+  afterEach(async () => {
+    await sandbox?.close();
+    sandbox = undefined;
+  });
 
   it('still expires sessions on its own sweep, as Stripe sends checkout.session.expired unprompted', async () => {
     let now = NOW_MS;
