@@ -1,6 +1,6 @@
 // /v1/invoices: the invoices subscriptions create (subscription_create, then subscription_cycle), read-only over the API.
 import { invoiceTotals, type AppliedDiscount } from './amounts';
-import { listExpand, newId, noSuch, only, oneOf, paginate, str, type Route, type RouteContext, type SandboxObject, type Store } from './params';
+import { checkExpand, listExpand, newId, noSuch, only, oneOf, paginate, str, type Route, type RouteContext, type SandboxObject, type Store } from './params';
 
 export interface InvoiceLineInput {
   subscriptionItem: string;
@@ -96,6 +96,8 @@ export function paidInvoice(store: Store, invoice: SandboxObject, attempted: boo
 /** The invoice once its charge was declined: still open, attempted once. */
 export const failedInvoice = (invoice: SandboxObject): SandboxObject => ({ ...invoice, attempt_count: 1, attempted: true });
 
+const EXPANDABLE = ['customer', 'discounts'];
+
 export function getInvoice(store: Store, id: string): SandboxObject {
   const invoice = store.invoices.get(id);
   if (!invoice) throw noSuch('invoice', id);
@@ -121,6 +123,7 @@ function listInvoices({ store, body, expand }: RouteContext): unknown {
   const all = [...store.invoices.values()].filter((i) => (customer === undefined || i.customer === customer)
     && (subscription === undefined || subscriptionOf(i) === subscription) && (status === undefined || i.status === status));
   const page = paginate(all, body, '/v1/invoices', 'invoice');
+  checkExpand(listExpand(expand), EXPANDABLE);
   return { ...page, data: page.data.map((i) => viewInvoice(store, i, listExpand(expand))) };
 }
 
@@ -135,6 +138,6 @@ function listLines({ store, id, body }: RouteContext): unknown {
 
 export const invoiceRoutes: readonly Route[] = [
   ['GET', '/v1/invoices', listInvoices],
-  ['GET', '/v1/invoices/:id', ({ store, id, body, expand }) => (only(body, ['expand']), viewInvoice(store, getInvoice(store, id), expand))],
+  ['GET', '/v1/invoices/:id', ({ store, id, body, expand }) => (only(body, ['expand']), checkExpand(expand, EXPANDABLE), viewInvoice(store, getInvoice(store, id), expand))],
   ['GET', '/v1/invoices/:id/lines', listLines],
 ];
