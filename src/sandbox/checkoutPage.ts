@@ -64,7 +64,9 @@ function sessionPage(session: SandboxObject): PageReply {
     const reason = session.status === 'complete' ? 'This checkout session is already complete.' : 'This checkout session has expired.';
     return page(200, 'Checkout closed', `<h1>Checkout</h1>\n<ul>${rows}</ul>\n<p class="closed">${reason}</p>`);
   }
-  return page(200, 'Checkout', `<h1>Checkout</h1>
+  const names = items.map((item) => item.description);
+  const heading = `Subscribe to ${names[0] ?? ''}${names.length > 1 ? ` and ${names.length - 1} more` : ''}`;
+  return page(200, heading, `<h1>${escapeHtml(heading)}</h1>
 <ul>
 ${rows}
 </ul>
