@@ -171,6 +171,18 @@ describe('Stripe adapter subscription calls (Stripe sandbox)', () => {
       expect(await billing().getCheckout(created.sessionId)).toEqual({ status: 'expired', subscriptionBillingId: null });
     });
 
+    it('lets Checkout write the name and address back to the customer when it collects tax ids, as Stripe requires for an existing customer', async () => {
+      // Stripe refuses tax_id_collection on an existing customer without customer_update[name]=auto ("Tax ID collection requires updating
+      // business name on the customer") and, while the customer has no address, without customer_update[address]=auto; the sandbox does not check it.
+      const sentUpdate = () => the.sandbox.requests.filter((request) => request.path === '/v1/checkout/sessions').at(-1)?.body.customer_update;
+      await checkout({ collectTaxIds: true, collectBillingAddress: false });
+      expect(sentUpdate()).toEqual({ name: 'auto', address: 'auto' });
+      await checkout({ idempotencyKey: 'checkout-2', collectTaxIds: false, collectBillingAddress: true });
+      expect(sentUpdate()).toEqual({ address: 'auto' });
+      await checkout({ idempotencyKey: 'checkout-3', collectTaxIds: false, collectBillingAddress: false });
+      expect(sentUpdate()).toBeUndefined();
+    });
+
     it('a preset promotion code replaces the customer\'s own code field', async () => {
       const coupon = await the.stripe.coupons.create({ percent_off: 50 });
       const code = await the.stripe.promotionCodes.create({ promotion: { type: 'coupon', coupon: coupon.id }, code: 'HALF' });
