@@ -11,7 +11,7 @@ import { benchApi, customerBody, freePlanBody, paidPlanBody, provisionSubscripti
 import { createBaselineActivities } from './baseline.activities';
 import type { noopWorkflow, oneActivityWorkflow } from './baseline.workflows';
 import { summarise, timeSequentially, type LatencySummary } from './latency';
-import { epochNow, findWorkflowId, printWhereTimeGoes, type RequestSpan } from './workflowHistory';
+import { countUpdateOnlyWorkflowTasks, epochNow, findWorkflowId, printWhereTimeGoes, type RequestSpan } from './workflowHistory';
 
 // `npm run bench`: figures for people, never run in CI. It starts `npm start` exactly as a user would (embedded
 // Postgres, Temporal dev server, API and worker in one process) on a throw-away data folder with the example
@@ -71,6 +71,7 @@ async function main() {
     await measureTemporalFloor(address, client, figures);
     print(figures);
     await traceOneOfEach(api, client, run);
+    await countUpdateOnlyWorkflowTasks(client);
     // The sandbox rewrites this whole file, synchronously, on every POST it answers: it grows with every paid round.
     const stateFile = join(instance.dataDir, SANDBOX_STATE_FILE);
     if (existsSync(stateFile)) console.log(`\nThe Stripe sandbox's state file is ${(statSync(stateFile).size / 1024).toFixed(0)} KB after the run (rewritten whole on every POST to the sandbox)`);
