@@ -12,7 +12,38 @@ import { callBilling } from './billingFailure';
 export const CHECKOUT_EXPIRY_LIMITS_MINUTES = { min: 30, max: 24 * 60 };
 
 // The provider calls of a subscription's life, each idempotent on the key its workflow gives.
-export function createSubscriptionBillingActivities({ db, billing, checkoutExpiryMinutes = CHECKOUT_EXPIRY_LIMITS_MINUTES.max }: ActivityDependencies) {
+export type BillingExtrasRequest = { promotionCode: string | null; taxRateIds: string[]; taxPercentage: number | null };
+
+export function createSubscriptionBillingActivities(deps: ActivityDependencies) {
+  const calls = createBillingCalls(deps);
+  return {
+    ...calls,
+
+    // A hosted checkout in one activity (the provider's customer, the discount and tax rates, the session): one
+    // workflow task instead of three before the caller gets its checkout URL. Each call keeps a key of its own,
+    // so a retried activity repeats none of them.
+    async openCheckout(input: {
+      environmentId: string;
+      customerId: string;
+      idempotencyKey: string;
+      extras: BillingExtrasRequest;
+      checkout: Omit<Parameters<typeof calls.createCheckoutSession>[0], 'idempotencyKey' | 'customerBillingId' | 'taxRateIds' | 'promotionCodeId'>;
+    }) {
+      const customerBillingId = await calls.ensureBillingCustomer({ environmentId: input.environmentId, customerId: input.customerId, idempotencyKey: `${input.idempotencyKey}:customer` });
+      const extras = await calls.resolveBillingExtras({ customerBillingId, ...input.extras, idempotencyKey: `${input.idempotencyKey}:tax-rate` });
+      return calls.createCheckoutSession({ ...input.checkout, idempotencyKey: `${input.idempotencyKey}:session`, customerBillingId, ...extras });
+    },
+
+    // The provider's subscription with its discount and tax rates, in one activity.
+    async subscribeAtProvider(input: Omit<Parameters<typeof calls.createBillingSubscription>[0], 'taxRateIds' | 'promotionCodeId'> & { extras: BillingExtrasRequest }) {
+      const { extras: request, ...subscription } = input;
+      const extras = await calls.resolveBillingExtras({ customerBillingId: input.customerBillingId, ...request, idempotencyKey: `${input.idempotencyKey}:tax-rate` });
+      return calls.createBillingSubscription({ ...subscription, ...extras });
+    },
+  };
+}
+
+function createBillingCalls({ db, billing, checkoutExpiryMinutes = CHECKOUT_EXPIRY_LIMITS_MINUTES.max }: ActivityDependencies) {
   return {
     // The customer's account at the provider, created on first need (a checkout needs one to attach the card to).
     async ensureBillingCustomer(input: { environmentId: string; customerId: string; idempotencyKey: string }): Promise<string> {

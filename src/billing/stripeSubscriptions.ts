@@ -109,8 +109,12 @@ export function createStripeSubscriptionCalls(stripe: Stripe): SubscriptionCalls
             cancel_url: input.cancelUrl,
             // Stripe takes either a preset discount or the customer's own code field, not both.
             ...(input.promotionCodeId ? { discounts: discountsOf(input) } : input.allowPromotionCodes ? { allow_promotion_codes: true } : {}),
-            ...(input.collectBillingAddress && { billing_address_collection: 'required' as const, customer_update: { address: 'auto' as const } }),
+            ...(input.collectBillingAddress && { billing_address_collection: 'required' as const }),
             ...(input.collectTaxIds && { tax_id_collection: { enabled: true } }),
+            // Checkout may only collect a tax id for an existing customer if it may also write back the business name and address.
+            ...(input.collectTaxIds
+              ? { customer_update: { name: 'auto' as const, address: 'auto' as const } }
+              : input.collectBillingAddress && { customer_update: { address: 'auto' as const } }),
             ...(input.collectPhoneNumber && { phone_number_collection: { enabled: true } }),
             ...(input.referenceId && { client_reference_id: input.referenceId }),
             subscription_data: {

@@ -4,7 +4,7 @@ import { recordEvent } from './events';
 import { SandboxError, invalid, newId, type RequestInfo, type SandboxObject, type Store } from './params';
 import { chargeError, prepareAttach } from './paymentMethods';
 import { checkItemPrices, pricedLines, startSubscription, type SubscriptionItemSpec } from './subscriptionModel';
-import { expireDueSessions, getSession, publicSession, sessionPlan } from './checkoutSessions';
+import { getSession, publicSession, sessionPlan } from './checkoutSessions';
 import { taxRateList } from './taxRates';
 
 /** Why a session cannot be paid any more, as Stripe's hosted page would say it; 4xx. */
@@ -25,10 +25,10 @@ function newCustomer(store: Store, email: string | null): SandboxObject {
  * complete and records the events. Any refusal (expired, complete, declined card, discount no longer valid) changes nothing.
  */
 export function completeCheckoutSession(store: Store, request: RequestInfo, sessionId: string, paymentMethod = 'pm_card_visa'): SandboxObject {
-  expireDueSessions(store);
   const session = getSession(store, sessionId);
   if (session.status !== 'open') {
-    throw new CheckoutClosedError(409, { type: 'invalid_request_error', message: `This Checkout Session is ${String(session.status)} and can no longer be paid.` });
+    const message = session.status === 'complete' ? 'This Checkout Session is already complete.' : 'This Checkout Session has expired.';
+    throw new CheckoutClosedError(409, { type: 'invalid_request_error', message });
   }
   const plan = sessionPlan(session);
   const items: SubscriptionItemSpec[] = plan.items.map((item, i) => {

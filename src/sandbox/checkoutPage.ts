@@ -1,6 +1,5 @@
 // The hosted checkout page at a session's `url`: plain HTML with Pay and Cancel forms, clearly a test-mode sandbox.
 import { completeCheckoutSession } from './checkoutCompletion';
-import { expireDueSessions } from './checkoutSessions';
 import { SandboxError, type SandboxObject, type Store } from './params';
 
 export interface PageReply {
@@ -43,6 +42,7 @@ ${content}
 interface LineItem { description: string; quantity: number; amount_subtotal: number; price: { unit_amount: number | null; recurring: { interval: string; interval_count: number } | null } }
 
 function sessionPage(session: SandboxObject): PageReply {
+  // Relative to the page (…/checkout/<id>), so the forms also work under a publicUrl with a path prefix.
   const id = encodeURIComponent(session.id);
   const currency = String(session.currency);
   const items = (session.line_items as { data: LineItem[] }).data;
@@ -64,13 +64,15 @@ function sessionPage(session: SandboxObject): PageReply {
     const reason = session.status === 'complete' ? 'This checkout session is already complete.' : 'This checkout session has expired.';
     return page(200, 'Checkout closed', `<h1>Checkout</h1>\n<ul>${rows}</ul>\n<p class="closed">${reason}</p>`);
   }
-  return page(200, 'Checkout', `<h1>Checkout</h1>
+  const names = items.map((item) => item.description);
+  const heading = `Subscribe to ${names[0] ?? ''}${names.length > 1 ? ` and ${names.length - 1} more` : ''}`;
+  return page(200, heading, `<h1>${escapeHtml(heading)}</h1>
 <ul>
 ${rows}
 </ul>
 ${trial}${extras}${total}
-<form method="post" action="/checkout/${id}/pay"><button type="submit">Pay</button></form>
-<form method="post" action="/checkout/${id}/cancel"><button type="submit">Cancel</button></form>`);
+<form method="post" action="${id}/pay"><button type="submit">Pay</button></form>
+<form method="post" action="${id}/cancel"><button type="submit">Cancel</button></form>`);
 }
 
 const redirect = (location: string): PageReply => ({ status: 303, headers: { Location: location, 'Content-Type': 'text/plain; charset=utf-8' }, body: `See ${location}` });
@@ -84,7 +86,6 @@ export function checkoutPage(store: Store, method: string, path: string): PageRe
   const sessionId = decodeURIComponent(match[1] ?? '');
   const action = match[2];
   if ((action === undefined) !== (method === 'GET')) return page(405, 'Method not allowed', '<h1>Method not allowed</h1>');
-  expireDueSessions(store);
   const session = store.checkoutSessions.get(sessionId);
   if (!session) return notFound();
   if (action === undefined) return sessionPage(session);

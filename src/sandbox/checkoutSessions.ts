@@ -4,11 +4,11 @@ import { checkDiscounts, parseDiscounts } from './discounts';
 import { recordEvent } from './events';
 import type { FormObject } from './form';
 import {
-  applyMetadata, bool, hash, hashList, int, invalid, listExpand, newId, noSuch, nonEmpty, nullableStr, only, oneOf, paginate, str,
+  applyMetadata, bool, checkExpand, hash, hashList, int, invalid, listExpand, newId, noSuch, nonEmpty, nullableStr, only, oneOf, paginate, str,
   type RequestInfo, type Route, type RouteContext, type SandboxObject, type Store,
 } from './params';
 import { checkItemPrices, pricedLines, type SubscriptionItemSpec } from './subscriptionModel';
-import { checkExpand, trialEnd } from './subscriptions';
+import { trialEnd } from './subscriptions';
 import { taxRateList } from './taxRates';
 
 const CREATE_PARAMS = [

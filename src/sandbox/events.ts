@@ -21,15 +21,6 @@ export function recordEvent(
   return event;
 }
 
-/** The fields of `before` that differ in `after`, with their old values: Stripe's `previous_attributes`. */
-export function previousAttributes(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
-  const changed: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(before)) {
-    if (JSON.stringify(value) !== JSON.stringify(after[key])) changed[key] = value;
-  }
-  return changed;
-}
-
 // Stripe's `type` filter takes one `*` wildcard, e.g. `customer.subscription.*`.
 function typeMatcher(pattern: string | undefined): (type: unknown) => boolean {
   if (pattern === undefined) return () => true;

@@ -1,6 +1,6 @@
-// /v1/invoices: the invoices subscriptions create (billing_reason subscription_create), read-only over the API.
+// /v1/invoices: the invoices subscriptions create (subscription_create, then subscription_cycle), read-only over the API.
 import { invoiceTotals, type AppliedDiscount } from './amounts';
-import { listExpand, newId, noSuch, only, oneOf, paginate, str, type Route, type RouteContext, type SandboxObject, type Store } from './params';
+import { checkExpand, listExpand, newId, noSuch, only, oneOf, paginate, str, type Route, type RouteContext, type SandboxObject, type Store } from './params';
 
 export interface InvoiceLineInput {
   subscriptionItem: string;
@@ -19,6 +19,10 @@ export interface InvoiceInput {
   periodStart: number;
   periodEnd: number;
   trial: boolean;
+  /** subscription_create by default; subscription_cycle for a renewal or the end of a trial. */
+  billingReason?: 'subscription_create' | 'subscription_cycle';
+  /** When the invoice was made (a renewal noticed late was still made at its period's start); default now. */
+  createdAt?: number;
 }
 
 const money = (amount: number, currency: string): string => `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
@@ -35,7 +39,7 @@ function lineDescription(store: Store, line: InvoiceLineInput, trial: boolean): 
 export function buildSubscriptionInvoice(store: Store, input: InvoiceInput): SandboxObject {
   const { customer, subscription, lines, discounts, taxRates } = input;
   const id = newId('in', 24);
-  const now = store.nowSeconds();
+  const now = input.createdAt ?? store.nowSeconds();
   const currency = String(subscription.currency);
   const totals = invoiceTotals(lines.map((l) => ({ price: l.price, quantity: l.quantity, amount: l.amount })), discounts, taxRates);
   const lineItems = lines.map((line, i) => {
@@ -59,7 +63,7 @@ export function buildSubscriptionInvoice(store: Store, input: InvoiceInput): San
     id, object: 'invoice', account_country: 'US', account_name: 'Stripe sandbox', account_tax_ids: null, amount_due: totals.total,
     amount_overpaid: 0, amount_paid: 0, amount_remaining: totals.total, amount_shipping: 0, application: null, attempt_count: 0, attempted: false,
     auto_advance: false, automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
-    automatically_finalizes_at: null, billing_reason: 'subscription_create', collection_method: 'charge_automatically', created: now,
+    automatically_finalizes_at: null, billing_reason: input.billingReason ?? 'subscription_create', collection_method: 'charge_automatically', created: now,
     currency, custom_fields: settings.custom_fields ?? null, customer: customer.id, customer_account: null, customer_address: customer.address,
     customer_email: customer.email, customer_name: customer.name, customer_phone: customer.phone, customer_shipping: customer.shipping,
     customer_tax_exempt: customer.tax_exempt, default_payment_method: null, default_source: null, default_tax_rates: structuredClone(taxRates),
@@ -92,6 +96,8 @@ export function paidInvoice(store: Store, invoice: SandboxObject, attempted: boo
 /** The invoice once its charge was declined: still open, attempted once. */
 export const failedInvoice = (invoice: SandboxObject): SandboxObject => ({ ...invoice, attempt_count: 1, attempted: true });
 
+const EXPANDABLE = ['customer', 'discounts'];
+
 export function getInvoice(store: Store, id: string): SandboxObject {
   const invoice = store.invoices.get(id);
   if (!invoice) throw noSuch('invoice', id);
@@ -117,6 +123,7 @@ function listInvoices({ store, body, expand }: RouteContext): unknown {
   const all = [...store.invoices.values()].filter((i) => (customer === undefined || i.customer === customer)
     && (subscription === undefined || subscriptionOf(i) === subscription) && (status === undefined || i.status === status));
   const page = paginate(all, body, '/v1/invoices', 'invoice');
+  checkExpand(listExpand(expand), EXPANDABLE);
   return { ...page, data: page.data.map((i) => viewInvoice(store, i, listExpand(expand))) };
 }
 
@@ -131,6 +138,6 @@ function listLines({ store, id, body }: RouteContext): unknown {
 
 export const invoiceRoutes: readonly Route[] = [
   ['GET', '/v1/invoices', listInvoices],
-  ['GET', '/v1/invoices/:id', ({ store, id, body, expand }) => (only(body, ['expand']), viewInvoice(store, getInvoice(store, id), expand))],
+  ['GET', '/v1/invoices/:id', ({ store, id, body, expand }) => (only(body, ['expand']), checkExpand(expand, EXPANDABLE), viewInvoice(store, getInvoice(store, id), expand))],
   ['GET', '/v1/invoices/:id/lines', listLines],
 ];

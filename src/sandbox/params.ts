@@ -260,6 +260,13 @@ export function withoutUnexpanded(obj: SandboxObject, includable: readonly strin
   return copy;
 }
 
+/** Refuses an expand path the sandbox does not model (Stripe could expand it; the sandbox says so instead of ignoring it). */
+export function checkExpand(expand: readonly string[], allowed: readonly string[]): void {
+  for (const path of expand) {
+    if (!allowed.includes(path)) throw invalid(`the Stripe sandbox does not expand ${path}`, { code: 'sandbox_unsupported', param: 'expand' });
+  }
+}
+
 /** For list endpoints, `expand[]=data.tiers` applies `tiers` to every element. */
 export const listExpand = (expand: readonly string[]): string[] =>
   expand.filter((e) => e.startsWith('data.')).map((e) => e.slice('data.'.length));

@@ -3,26 +3,16 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { catalogRoutes } from './catalog';
+import { sweepDue } from './billingCycles';
 import { completeCheckoutSession } from './checkoutCompletion';
 import { checkoutPage } from './checkoutPage';
-import { checkoutSessionRoutes, expireDueSessions, publicSession } from './checkoutSessions';
-import { couponRoutes } from './coupons';
-import { customerRoutes } from './customers';
-import { eventRoutes } from './events';
+import { publicSession } from './checkoutSessions';
 import { canonicalJson, decodeForm, type FormObject } from './form';
-import { invoiceRoutes } from './invoices';
-import {
-  SandboxError, expandList, invalid, newId, type DiscountObject, type RequestInfo, type SandboxObject, type Route, type Store, type StoredObject,
-  type StripeErrorBody,
-} from './params';
-import { paymentMethodRoutes } from './paymentMethods';
+import { SandboxError, newId, type DiscountObject, type SandboxObject, type StoredObject, type StripeErrorBody } from './params';
+import { dispatch, injectedError } from './routes';
 import { forgetExpiredKeys, loadSandboxState, saveSandboxState, type StoredReply as Reply, type StoredResult } from './stateFile';
 import { SANDBOX_SECRET_KEY } from './secretKey';
 import { clearStore, createStore } from './store';
-import { subscriptionRoutes } from './subscriptions';
-import { taxIdRoutes } from './taxIds';
-import { taxRateRoutes } from './taxRates';
 import { WebhookDispatcher, type WebhookDelivery, type WebhookEndpoint, type WebhookRetryOptions } from './webhooks';
 
 export type { SandboxObject, StoredObject } from './params';
@@ -72,6 +62,8 @@ export interface StripeSandboxOptions {
   webhookEndpoints?: WebhookEndpoint[];
   /** Retry policy of webhook deliveries (tests shorten the delays). */
   webhookRetry?: WebhookRetryOptions;
+  /** Also catch up with the clock (session expiry, renewals) every this many ms without requests; default 60 000, 0 = only on requests. */
+  sweepIntervalMs?: number;
 }
 
 export interface StripeSandbox {
@@ -85,7 +77,7 @@ export interface StripeSandbox {
   failNext(count: number, status?: number): void;
   /** The next request is processed immediately but its response is held back `ms` milliseconds. */
   delayNext(ms: number): void;
-  /** Every webhook delivery so far: event, endpoint, payload, signature, each attempt's answer. */
+  /** The latest 1000 webhook deliveries: event, endpoint, payload, signature, each attempt's answer. */
   readonly webhookDeliveries: readonly WebhookDelivery[];
   addWebhookEndpoint(url: string, secret: string): void;
   /** Resolves once no webhook delivery is pending (delivered, or given up after its retries). */
@@ -100,36 +92,6 @@ export interface StripeSandbox {
   close(): Promise<void>;
 }
 
-
-const ROUTES: readonly Route[] = [
-  ...customerRoutes, ...taxIdRoutes, ...paymentMethodRoutes, ...catalogRoutes, ...taxRateRoutes, ...couponRoutes, ...subscriptionRoutes,
-  ...invoiceRoutes, ...checkoutSessionRoutes, ...eventRoutes,
-];
-const COMPILED = ROUTES.map(([method, pattern, handler]) => ({
-  method,
-  regex: new RegExp(`^${pattern.replace(/:\w+/g, '([^/]+)')}$`),
-  handler,
-}));
-
-function dispatch(store: Store, method: string, path: string, body: FormObject, request: RequestInfo, publicUrl: string): unknown {
-  for (const route of COMPILED) {
-    const match = route.method === method ? route.regex.exec(path) : null;
-    if (!match) continue;
-    const segment = (i: number): string => decodeURIComponent(match[i] ?? '');
-    return route.handler({ store, id: segment(1), subId: segment(2), body, expand: expandList(body), request, publicUrl });
-  }
-  throw invalid(
-    `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
-    {},
-    404,
-  );
-}
-
-function injectedError(status: number): StripeErrorBody {
-  if (status === 429) return { type: 'invalid_request_error', code: 'rate_limit', message: 'Stripe sandbox: injected rate limit (HTTP 429)' };
-  const type = status >= 500 ? 'api_error' : 'invalid_request_error';
-  return { type, message: `Stripe sandbox: injected failure (HTTP ${status})` };
-}
 
 const firstHeader = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
@@ -195,8 +157,6 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
         return { ...stored.reply, headers: { ...stored.reply.headers, 'Request-Id': requestId, 'Original-Request': original, 'Idempotent-Replayed': 'true' } };
       }
     }
-    // Stripe expires sessions on its own schedule; the sandbox does it lazily, whenever it is asked anything.
-    if (expireDueSessions(store)) save();
     let result: Reply;
     try {
       const request = { id: requestId, idempotencyKey: idempotentKey ?? null };
@@ -219,6 +179,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     const method = (req.method ?? 'GET').toUpperCase();
     const body = decodeForm(method === 'POST' ? raw : url.search.slice(1));
     const key = firstHeader(req.headers['idempotency-key']);
+    // Stripe expires sessions and renews subscriptions on its own schedule; the sandbox catches up whenever it is asked anything.
+    if (sweepDue(store)) save();
     // The hosted checkout page is for browsers: no API key, HTML answers.
     const hosted = checkoutPage(store, method, url.pathname);
     if (hosted) {
@@ -258,6 +220,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const sweepEvery = options.sweepIntervalMs ?? 60_000;
+  const sweeper = sweepEvery > 0 ? setInterval(() => sweepDue(store) && save(), sweepEvery).unref() : undefined;
   publicUrl = (options.publicUrl ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
 
   return {
@@ -280,6 +244,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     settleWebhooks: () => webhooks.settle(),
     completeCheckout: (sessionId, { paymentMethod } = {}) => {
       try {
+        sweepDue(store);
         return publicSession(completeCheckoutSession(store, { id: null, idempotencyKey: null }, sessionId, paymentMethod));
       } finally {
         save();
@@ -296,6 +261,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     },
     close: async () => {
       webhooks.close();
+      clearInterval(sweeper);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       server.closeAllConnections();

@@ -119,7 +119,7 @@ export function startSubscription(store: Store, request: RequestInfo, spec: Subs
   let subscription: SandboxObject = {
     id: subscriptionId, object: 'subscription', application: null, application_fee_percent: null,
     automatic_tax: { disabled_reason: null, enabled: false, liability: null }, billing_cycle_anchor: trial ? Number(spec.trialEnd) : spec.startDate,
-    billing_cycle_anchor_config: null, billing_mode: { flexible: { proration_discounts: 'included' }, type: 'flexible', updated_at: now },
+    billing_cycle_anchor_config: null, billing_mode: { flexible: { proration_discounts: 'included' }, type: 'flexible' },
     billing_schedules: [], billing_thresholds: null, cancel_at: null, cancel_at_period_end: false, canceled_at: null,
     cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: null }, collection_method: 'charge_automatically',
     created: now, currency, customer: customer.id, customer_account: null, days_until_due: null,

@@ -4,10 +4,9 @@ import { recordEvent } from './events';
 import type { FormObject } from './form';
 import { viewInvoice } from './invoices';
 import {
-  applyMetadata, bool, hash, hashList, int, invalid, listExpand, noSuch, nonEmpty, nullableStr, only, oneOf, paginate, str,
+  applyMetadata, bool, checkExpand, hash, hashList, int, invalid, listExpand, noSuch, nonEmpty, nullableStr, only, oneOf, paginate, str,
   type Route, type RouteContext, type SandboxObject, type Store,
 } from './params';
-import { checkDefaultPaymentMethod } from './paymentMethods';
 import { publicSubscription, startSubscription, type PaymentBehavior, type SubscriptionItemSpec } from './subscriptionModel';
 import { taxRateList } from './taxRates';
 
@@ -29,12 +28,6 @@ export function getSubscription(store: Store, id: string): SandboxObject {
   const subscription = store.subscriptions.get(id);
   if (!subscription) throw noSuch('subscription', id);
   return subscription;
-}
-
-export function checkExpand(expand: readonly string[], allowed: readonly string[]): void {
-  for (const path of expand) {
-    if (!allowed.includes(path)) throw invalid(`the Stripe sandbox does not expand ${path}`, { code: 'sandbox_unsupported', param: 'expand' });
-  }
 }
 
 export function viewSubscription(store: Store, subscription: SandboxObject, expand: readonly string[]): SandboxObject {
@@ -100,11 +93,8 @@ function create({ store, body, expand, request }: RouteContext): SandboxObject {
   const itemSpecs = items(store, body);
   const defaultPm = nullableStr(body, 'default_payment_method') ?? null;
   if (defaultPm !== null && store.paymentMethods.get(defaultPm)?.customer !== customer.id) {
-    try {
-      checkDefaultPaymentMethod(store, customer.id, defaultPm);
-    } catch {
-      throw invalid(`The customer does not have a payment method with the ID ${defaultPm}. The payment method must be attached to the customer.`, { code: 'resource_missing', param: 'default_payment_method' });
-    }
+    const message = `The customer does not have a payment method with the ID ${defaultPm}. The payment method must be attached to the customer.`;
+    throw invalid(message, { code: 'resource_missing', param: 'default_payment_method' });
   }
   const now = store.nowSeconds();
   const backdate = int(body, 'backdate_start_date');

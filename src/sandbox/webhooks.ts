@@ -35,6 +35,8 @@ export interface WebhookRetryOptions {
   retryDelaysMs?: readonly number[];
   /** How long one attempt may take (default 10 s). */
   timeoutMs?: number;
+  /** How many of the latest deliveries `deliveries` keeps (default 1000); queued ones are delivered regardless. */
+  keepDeliveries?: number;
 }
 
 /** Stripe's signature scheme; `stripe.webhooks.constructEvent` verifies exactly this. */
@@ -57,11 +59,13 @@ export class WebhookDispatcher {
   private readonly maxAttempts: number;
   private readonly delays: readonly number[];
   private readonly timeoutMs: number;
+  private readonly keep: number;
 
   constructor(endpoints: readonly WebhookEndpoint[], options: WebhookRetryOptions = {}) {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
     this.delays = options.retryDelaysMs?.length ? options.retryDelaysMs : [500, 2000, 5000];
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.keep = Math.max(1, options.keepDeliveries ?? 1000);
     for (const endpoint of endpoints) this.addEndpoint(endpoint.url, endpoint.secret);
   }
 
@@ -85,6 +89,8 @@ export class WebhookDispatcher {
         eventId: event.id, type: String(event.type), url: queue.endpoint.url, payload, signature: '', attempts: [], state: 'pending',
       };
       this.deliveries.push(delivery);
+      // A long-running sandbox keeps only the latest deliveries for inspection; queued ones live on in their queue.
+      if (this.deliveries.length > this.keep) this.deliveries.splice(0, this.deliveries.length - this.keep);
       queue.waiting.push(delivery);
       queue.running ??= this.pump(queue);
     }
@@ -133,7 +139,9 @@ export class WebhookDispatcher {
           return;
         }
       } catch (error) {
-        delivery.attempts.push({ at, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+        // fetch() reports "fetch failed"; the useful part (ECONNREFUSED, timeout) is its cause.
+        const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+        delivery.attempts.push({ at, error: error instanceof Error ? `${error.message}${cause}` : String(error) });
       }
     }
     delivery.state = 'failed';

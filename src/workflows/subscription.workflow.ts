@@ -171,26 +171,21 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     tollgate_customer_id: input.customerId,
   };
   const items = prepared.prices.map((price) => ({ priceBillingId: price.billingId!, quantity: price.quantity }));
-  const billingExtras = (customerBillingId: string | null) =>
-    activities.resolveBillingExtras({
-      customerBillingId,
-      promotionCode: request.promotionCode ?? null,
-      taxRateIds: request.billingInformation?.taxRateIds ?? [],
-      taxPercentage: request.billingInformation?.taxPercentage ?? null,
-      idempotencyKey: providerIdempotencyKey('tax-rate'),
-    });
+  const extras = {
+    promotionCode: request.promotionCode ?? null,
+    taxRateIds: request.billingInformation?.taxRateIds ?? [],
+    taxPercentage: request.billingInformation?.taxPercentage ?? null,
+  };
   const record = (billing: Awaited<ReturnType<typeof activities.createBillingSubscription>> | null, checkout: { sessionId: string; url: string; expiresAt: string } | null) =>
     activities.recordSubscription({ environmentId, subscriptionId, customerId: input.customerId, prepared, metadata, promotionCode: request.promotionCode ?? null, billing, checkout, requestKey: input.requestKey });
   const subscribeAtProvider = async (startNow: boolean) => {
-    const extras = await billingExtras(prepared.customerBillingId);
     // Only a start date the caller set in the past is billed from then (Stripe's backdate_start_date).
     const started = request.startDate !== undefined && new Date(decision.startDate).getTime() < Date.now();
-    return activities.createBillingSubscription({
+    return activities.subscribeAtProvider({
       idempotencyKey: providerIdempotencyKey('subscription'),
       customerBillingId: prepared.customerBillingId!,
       items,
-      taxRateIds: extras.taxRateIds,
-      promotionCodeId: extras.promotionCodeId,
+      extras,
       trialEnd: decision.trial ? decision.trialEndDate : null,
       backdateStart: startNow && started ? decision.startDate : null,
       metadata: providerMetadata,
@@ -248,24 +243,24 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   // Hosted checkout: the answer goes out at once with the checkout URL; the subscription waits here durably.
   let session: { sessionId: string; url: string; expiresAt: string };
   try {
-    const customerBillingId = await activities.ensureBillingCustomer({ environmentId, customerId: input.customerId, idempotencyKey: providerIdempotencyKey('billing-customer') });
-    const extras = await billingExtras(customerBillingId);
     const options = request.checkoutOptions;
-    session = await activities.createCheckoutSession({
+    session = await activities.openCheckout({
+      environmentId,
+      customerId: input.customerId,
       idempotencyKey: providerIdempotencyKey('checkout'),
-      customerBillingId,
-      items,
-      taxRateIds: extras.taxRateIds,
-      promotionCodeId: extras.promotionCodeId,
-      trialEnd: decision.trial ? decision.trialEndDate : null,
-      successUrl: options?.successUrl ?? '',
-      cancelUrl: options?.cancelUrl ?? '',
-      allowPromotionCodes: options?.allowPromoCodes ?? false,
-      collectBillingAddress: options?.collectBillingAddress ?? false,
-      collectTaxIds: options?.allowTaxIdCollection ?? false,
-      collectPhoneNumber: options?.collectPhoneNumber ?? false,
-      referenceId: options?.referenceId ?? null,
-      metadata: providerMetadata,
+      extras,
+      checkout: {
+        items,
+        trialEnd: decision.trial ? decision.trialEndDate : null,
+        successUrl: options?.successUrl ?? '',
+        cancelUrl: options?.cancelUrl ?? '',
+        allowPromotionCodes: options?.allowPromoCodes ?? false,
+        collectBillingAddress: options?.collectBillingAddress ?? false,
+        collectTaxIds: options?.allowTaxIdCollection ?? false,
+        collectPhoneNumber: options?.collectPhoneNumber ?? false,
+        referenceId: options?.referenceId ?? null,
+        metadata: providerMetadata,
+      },
     });
     await record(null, session).catch(async (error: unknown) => {
       if (businessFailureOf(error)) await activities.expireCheckoutSession({ idempotencyKey: providerIdempotencyKey('undo-checkout'), sessionId: session.sessionId });

@@ -44,6 +44,21 @@ describe('checkout sessions (Stripe sandbox, driven through the real stripe SDK)
     expect(the.sandbox.state.checkoutSessions.size).toBe(1);
   });
 
+  it('replays a create with the same idempotency key, and creates the customer from customer_email when paid', async () => {
+    const price = await monthlyPrice(the.stripe, 1500);
+    const params: Stripe.Checkout.SessionCreateParams = { mode: 'subscription', customer_email: 'new@example.com', line_items: [{ price: price.id }], success_url: 'https://app.example/ok' };
+    const first = await the.stripe.checkout.sessions.create(params, { idempotencyKey: 'checkout-once' });
+    const replay = await the.stripe.checkout.sessions.create(params, { idempotencyKey: 'checkout-once' });
+    expect(replay.id).toBe(first.id);
+    expect(the.sandbox.state.checkoutSessions.size).toBe(1);
+    expect(first).toMatchObject({ customer: null, customer_email: 'new@example.com', customer_creation: 'always' });
+
+    const completed = the.sandbox.completeCheckout(first.id);
+    const customer = await the.stripe.customers.retrieve(String(completed.customer));
+    expect(customer).toMatchObject({ object: 'customer', email: 'new@example.com' });
+    expect(await the.stripe.subscriptions.list({ customer: customer.id })).toMatchObject({ data: [{ status: 'active' }] });
+  });
+
   it('applies a promotion code discount to the session amounts and shows nothing due during a trial', async () => {
     const coupon = await the.stripe.coupons.create({ percent_off: 50 });
     const code = await the.stripe.promotionCodes.create({ promotion: { type: 'coupon', coupon: coupon.id }, code: 'HALF' });

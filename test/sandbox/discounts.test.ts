@@ -67,6 +67,8 @@ describe('tax rates, coupons and promotion codes (Stripe sandbox, driven through
     expect((await the.stripe.promotionCodes.list({ active: true, limit: 1 })).data.map((p) => p.id)).toEqual([other.id]);
     const expanded = await the.stripe.promotionCodes.retrieve(code.id, { expand: ['promotion.coupon'] });
     expect(expanded.promotion.coupon).toMatchObject({ id: coupon.id, percent_off: 25 });
+    const listedExpanded = await the.stripe.promotionCodes.list({ code: 'WELCOME-25', active: true, limit: 1, expand: ['data.promotion.coupon'] });
+    expect(listedExpanded.data[0]?.promotion.coupon).toMatchObject({ id: coupon.id, valid: true });
 
     const clash = await stripeError(() => the.stripe.promotionCodes.create({ promotion: { type: 'coupon', coupon: coupon.id }, code: 'WELCOME-25', customer: customer.id }));
     expect(clash).toMatchObject({ statusCode: 400, param: 'code' });

@@ -156,6 +156,9 @@ describe('subscriptions and their first invoice (Stripe sandbox, driven through 
     expect(unknown).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'customer' });
     const unmodeled = await stripeError(() => the.stripe.subscriptions.create({ customer: customer.id, items: [{ price: monthly.id }], cancel_at_period_end: true }));
     expect(unmodeled).toMatchObject({ statusCode: 400, code: 'sandbox_unsupported', param: 'cancel_at_period_end' });
+    const expand = await stripeError(() => the.stripe.subscriptions.create({ customer: customer.id, items: [{ price: monthly.id }], expand: ['latest_invoice.payment_intent'] }));
+    expect(expand).toMatchObject({ statusCode: 400, code: 'sandbox_unsupported', param: 'expand' });
+    expect(the.sandbox.state.subscriptions.size).toBe(0);
   });
 
   it('backdates the start: the first period starts at backdate_start_date', async () => {

@@ -10,7 +10,7 @@ export const stripeMockAvailable = existsSync(STRIPE_MOCK_PATH);
 // Official stripe-mock (built by scripts/setup.mjs from the Go module proxy): validates request shapes against Stripe's OpenAPI spec.
 export async function startStripeMock(): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child: ChildProcess = spawn(STRIPE_MOCK_PATH, ['-http-addr', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(STRIPE_MOCK_PATH, ['-http-addr', `127.0.0.1:${port}`, '-https-addr', '127.0.0.1:0'], { stdio: 'ignore' });
   await waitForPort(port, 15_000, () => (child.exitCode !== null ? `stripe-mock exited with code ${child.exitCode}` : undefined));
   return {
     url: `http://127.0.0.1:${port}`,
