@@ -32,7 +32,7 @@ describe.skipIf(!CHROMIUM)('a paid signup in a real browser', () => {
     // The flags keep chromium off the network it would otherwise call at every start (closed on these machines).
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   }, 120_000);
   afterAll(async () => {
