@@ -1,7 +1,4 @@
 import { existsSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,15 +8,14 @@ import { subscriptionTestCatalog } from '../support/subscriptionFixtures';
 import { createTestEnvironment } from '../support/testEnvironment';
 
 // Debian's chromium (`apt-get install chromium`; .ci/run installs it). Without one the test is skipped, and says so.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
-if (!CHROMIUM) console.warn('[browser test] skipped: no chromium found (install Debian\'s `chromium`, or set CHROMIUM_PATH)');
+const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path && existsSync(path));
+if (!CHROMIUM) process.stderr.write('\n[browser test] SKIPPED: no chromium found (install Debian\'s `chromium`, or set CHROMIUM_PATH)\n\n');
 
 // A real browser opens the checkoutUrl, clicks Pay on the sandbox's hosted page and lands on the successUrl; the
 // sandbox's signed webhook makes the subscription ACTIVE, as Stripe's would.
 describe.skipIf(!CHROMIUM)('a paid signup in a real browser', () => {
   let harness: ApiHarness;
   let browser: Browser;
-  let profile: string;
   let key: string;
   let environmentId: string;
 
@@ -28,7 +24,6 @@ describe.skipIf(!CHROMIUM)('a paid signup in a real browser', () => {
     ({ apiKey: key, environmentId } = await createTestEnvironment(harness.database.db));
     await request(harness.app).put('/v1/catalog').set('X-API-KEY', key).send(subscriptionTestCatalog()).expect(200);
     await harness.client.workflow.getHandle(workflowIds.syncCatalog(environmentId)).result();
-    profile = mkdtempSync(join(tmpdir(), 'tollgate-chromium-'));
     // The flags keep chromium off the network it would otherwise call at every start (closed on these machines).
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -38,7 +33,6 @@ describe.skipIf(!CHROMIUM)('a paid signup in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await harness?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('opens the checkout, clicks Pay, lands on the successUrl, and the subscription is ACTIVE', { timeout: 120_000 }, async () => {
