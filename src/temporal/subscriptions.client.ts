@@ -7,7 +7,6 @@ import {
   provisionOutcomeUpdate,
   type BillingEvent,
   type CancelRequest,
-  type FailureData,
   type ProvisionOutcome,
 } from '../workflows/definitions';
 import { workflowIds } from '../workflows/workflowIds';
@@ -63,17 +62,9 @@ export function createSubscriptionsClient(starter: WorkflowStarter) {
       const earlier = requestRun?.startedRun?.workflowId.startsWith('subscription:') ? requestRun.startedRun : undefined;
       const subscriptionId = earlier ? subscriptionIdOf(earlier.workflowId) : newSubscriptionId();
       const workflowId = workflowIds.subscription(input.environmentId, subscriptionId);
-      const args = { ...input, subscriptionId };
-      let answer: { outcome: ProvisionOutcome } | { failure: FailureData };
-      if (earlier) {
-        // A retried request asks the run its first attempt started.
-        const started = await starter.startAndReturn('subscriptionWorkflow', workflowId, args, requestRun);
-        const handle = started.handle as WorkflowHandle;
-        answer = await update(handle, () => handle.executeUpdate(provisionOutcomeUpdate));
-      } else {
-        const started = await starter.startWithUpdate('subscriptionWorkflow', workflowId, args, requestRun, provisionOutcomeUpdate);
-        answer = await update(started.handle as WorkflowHandle, () => started.result);
-      }
+      const started = await starter.startAndReturn('subscriptionWorkflow', workflowId, { ...input, subscriptionId }, requestRun);
+      const handle = started.handle as WorkflowHandle;
+      const answer = await update(handle, () => handle.executeUpdate(provisionOutcomeUpdate));
       if ('failure' in answer) throw ApplicationFailure.create({ ...answer.failure, nonRetryable: true });
       return answer.outcome;
     },

@@ -1,5 +1,4 @@
 import {
-  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
@@ -7,7 +6,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { TypedSearchAttributes, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
+import { TypedSearchAttributes, type SignalDefinition } from '@temporalio/common';
 import type { RequestRun, WorkflowRun } from './requestRun';
 import { searchAttributeKeys } from './searchAttributes';
 import type { WorkflowInput, WorkflowName, WorkflowResult, Workflows } from './workflowReferences';
@@ -133,27 +132,6 @@ export function createWorkflowStarter(client: Client, options: WorkflowStarterOp
       const run = { workflowId, runId: handle.firstExecutionRunId };
       await requestRun?.recordStartedRun(run);
       return { ...run, handle };
-    },
-
-    // Start-and-update in one call (Temporal's update-with-start): starts the run, or finds the one holding the id,
-    // and sends it `update`; one round trip, and the first workflow task already carries the Update. Answers the
-    // run (recorded on the request as soon as it is known) and the Update's result, unawaited.
-    async startWithUpdate<N extends RequestWorkflowName, Ret>(name: N, workflowId: string, input: RequestInput<N>, requestRun: RequestRun | undefined, update: UpdateDefinition<Ret, []>) {
-      const operation = new WithStartWorkflowOperation<Workflows[N]>(name, {
-        args: argsOf<N>(input, requestRun),
-        taskQueue: options.taskQueue,
-        workflowId,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: searchAttributes(input),
-      });
-      const result = client.workflow.executeUpdateWithStart(update, { startWorkflowOperation: operation });
-      // Its failure is the caller's to see once it awaits; the start's own failure is thrown here.
-      result.catch(() => undefined);
-      const handle = await withStartDeadline(() => operation.workflowHandle());
-      const runId = (handle as { firstExecutionRunId?: string }).firstExecutionRunId ?? '';
-      if (runId) await requestRun?.recordStartedRun({ workflowId, runId });
-      return { handle, result };
     },
 
     // Starts the workflow with a signal, or only signals the run that holds the id.
