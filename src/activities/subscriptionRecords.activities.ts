@@ -7,6 +7,7 @@ import { recordAppliedRequest } from '../db/repositories/appliedRequests.reposit
 import {
   findSubscription,
   insertSubscription,
+  isTrialUsed,
   listLiveInScope,
   listReplacedBy,
   lockCustomer,
@@ -14,7 +15,7 @@ import {
   updateSubscriptionRow,
 } from '../db/repositories/subscriptions.repository';
 import { subscriptionChanged, type ChangeEvent } from '../domain/changeEvent';
-import { replacedWhenStarting } from '../domain/subscriptions/provisioningDecision';
+import { grantsTrial, replacedWhenStarting } from '../domain/subscriptions/provisioningDecision';
 import type { EndReason, Subscription } from '../domain/subscriptions/subscription';
 import { toSubscriptionView } from '../domain/subscriptions/toSubscriptionView';
 import { FailureType } from '../workflows/failureTypes';
@@ -133,6 +134,16 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
         events: (result) => events(result, 'subscription.created'),
       });
       return { subscription: result.subscription, ended: ended(result.endedRows) };
+    },
+
+    // Whether a scheduled subscription still starts as a trial, by what is live at its start date.
+    async scheduledStartIsTrial(input: { environmentId: string; subscriptionId: string; trialRequested: boolean }): Promise<boolean> {
+      if (!input.trialRequested) return false;
+      const row = await findSubscription(db, input.environmentId, input.subscriptionId);
+      if (!row) throw ApplicationFailure.nonRetryable(`subscription "${input.subscriptionId}" was not found`, FailureType.SubscriptionNotFound);
+      const scope = { environmentId: row.environment_id, customerId: row.customer_id, productId: row.product_id, resourceId: row.resource_id };
+      const [live, trialUsed] = await Promise.all([listLiveInScope(db, scope), isTrialUsed(db, scope)]);
+      return grantsTrial(row.plan_id, trialUsed, live.filter((s) => s.id !== row.id));
     },
 
     // A waiting or scheduled subscription starts: it takes its live place and ends what it replaces now.

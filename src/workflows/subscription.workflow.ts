@@ -178,7 +178,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   };
   const record = (billing: Awaited<ReturnType<typeof activities.createBillingSubscription>> | null, checkout: { sessionId: string; url: string; expiresAt: string } | null) =>
     activities.recordSubscription({ environmentId, subscriptionId, customerId: input.customerId, prepared, metadata, promotionCode: request.promotionCode ?? null, billing, checkout, requestKey: input.requestKey });
-  const subscribeAtProvider = async (startNow: boolean) => {
+  const subscribeAtProvider = async (startNow: boolean, trial = decision.trial) => {
     // Only a start date the caller set in the past is billed from then (Stripe's backdate_start_date).
     const started = request.startDate !== undefined && new Date(decision.startDate).getTime() < Date.now();
     return activities.subscribeAtProvider({
@@ -186,7 +186,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       customerBillingId: prepared.customerBillingId!,
       items,
       extras,
-      trialEnd: decision.trial ? decision.trialEndDate : null,
+      trialEnd: trial ? decision.trialEndDate : null,
       backdateStart: startNow && started ? decision.startDate : null,
       metadata: providerMetadata,
     });
@@ -207,16 +207,18 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     await announce('SUCCESS');
     const untilStart = new Date(decision.startDate).getTime() - Date.now();
     if (await condition(() => cancelRequested, untilStart)) return end('CANCELED', 'CANCELED');
+    // A trial used meanwhile, or the plan paid for meanwhile: it starts paid, not as a trial.
+    const trial = await activities.scheduledStartIsTrial({ environmentId, subscriptionId, trialRequested: decision.trial });
     let billing: Awaited<ReturnType<typeof activities.createBillingSubscription>> | null = null;
     if (decision.payment === 'SUBSCRIBE') {
       try {
-        billing = await subscribeAtProvider(false);
+        billing = await subscribeAtProvider(false, trial);
       } catch (error) {
         if (!businessFailureOf(error)) throw error;
         return end('EXPIRED', 'START_FAILED');
       }
     }
-    const started = await activities.startSubscription({ environmentId, subscriptionId, trial: decision.trial, billing });
+    const started = await activities.startSubscription({ environmentId, subscriptionId, trial, billing });
     await endReplaced(started.ended);
     setStatus(started.subscription.status, '');
     return watchLive(started.subscription.billingId);

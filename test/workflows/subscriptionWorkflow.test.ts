@@ -128,7 +128,7 @@ describe('the seed rules over time (no billing integration)', () => {
   it('starts a scheduled subscription at its start date, replacing the live one then', async () => {
     const customerId = await newCustomer(noneEnvironment);
     const basic = await provision(customerId, { planId: 'plan-basic', billingPeriod: 'MONTHLY' });
-    const startDate = new Date(Date.now() + 10 * 24 * HOUR).toISOString();
+    const startDate = new Date((await env.currentTimeMs()) + 10 * 24 * HOUR).toISOString();
     const scheduled = await provision(customerId, { planId: 'plan-free', startDate });
     expect(scheduled.provisionStatus).toBe('SUCCESS');
     expect(await row(noneEnvironment, scheduled.subscriptionId)).toMatchObject({ status: 'NOT_STARTED', live_slot: 'SCHEDULED' });
@@ -138,6 +138,21 @@ describe('the seed rules over time (no billing integration)', () => {
     expect(started).toMatchObject({ status: 'ACTIVE', live_slot: 'PAID' });
     expect(started.start_date.toISOString()).toBe(startDate);
     expect(await row(noneEnvironment, basic.subscriptionId)).toMatchObject({ status: 'CANCELED', end_reason: 'REPLACED' });
+  });
+
+  it('decides a scheduled trial again when it starts: a trial used meanwhile makes it a paid start, not a stuck one', async () => {
+    const customerId = await newCustomer(noneEnvironment);
+    // Workflow time: earlier tests skipped it days ahead of the wall clock.
+    const startDate = new Date((await env.currentTimeMs()) + 10 * 24 * HOUR).toISOString();
+    const scheduled = await provision(customerId, { planId: 'plan-pro', billingPeriod: 'MONTHLY', unitQuantity: 2, startDate });
+    expect(await row(noneEnvironment, scheduled.subscriptionId)).toMatchObject({ status: 'NOT_STARTED', trial_end_date: expect.any(Date) });
+    // Meanwhile the customer takes the product's trial now.
+    const trialNow = await provision(customerId, { planId: 'plan-pro', billingPeriod: 'MONTHLY', unitQuantity: 2 });
+    expect((await row(noneEnvironment, trialNow.subscriptionId)).status).toBe('IN_TRIAL');
+    await env.sleep(11 * 24 * HOUR);
+    const started = await eventually(() => row(noneEnvironment, scheduled.subscriptionId), (r) => r.status !== 'NOT_STARTED');
+    expect(started).toMatchObject({ status: 'ACTIVE', live_slot: 'PAID', trial_end_date: null });
+    expect(await row(noneEnvironment, trialNow.subscriptionId)).toMatchObject({ status: 'CANCELED', end_reason: 'TRIAL_CONVERTED' });
   });
 
   it('runs a trial beside the paid plan, then converts the trial to paid when its plan is subscribed', async () => {

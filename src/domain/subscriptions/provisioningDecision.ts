@@ -48,11 +48,7 @@ export function decideProvisioning(facts: ProvisioningFacts): { refused: Provisi
   if (scheduled && alreadyScheduled) {
     return { refused: { status: 409, code: 'START_ALREADY_SCHEDULED', subscriptionId: alreadyScheduled.id, message: `subscription "${alreadyScheduled.id}" is already scheduled to start on this product; cancel it first` } };
   }
-  // Subscribing to the plan in trial is the trial-to-paid upgrade: the new subscription is not a trial.
-  const convertsTrial = live.some((s) => s.slot === 'TRIAL' && s.planId === plan.id);
-  // Nor is there a trial of the plan the customer already pays for.
-  const paysForPlan = live.some((s) => s.slot === 'PAID' && s.planId === plan.id);
-  const trial = plan.pricingType === 'PAID' && plan.trial !== undefined && !facts.skipTrial && !facts.trialUsed && !convertsTrial && !paysForPlan;
+  const trial = plan.pricingType === 'PAID' && plan.trial !== undefined && !facts.skipTrial && grantsTrial(plan.id, facts.trialUsed, live);
   const billed = facts.billing === 'provider' && plan.pricingType === 'PAID';
   const payment: Payment = !billed ? 'NONE' : facts.hasPaymentMethod ? 'SUBSCRIBE' : trial ? 'NONE' : 'CHECKOUT';
   if (scheduled && payment === 'CHECKOUT') {
@@ -69,4 +65,11 @@ export function decideProvisioning(facts: ProvisioningFacts): { refused: Provisi
 export function replacedWhenStarting(starting: { id: string; planId: string; trial: boolean }, live: LiveSubscription[]): LiveSubscription[] {
   if (starting.trial) return live.filter((s) => s.id !== starting.id && s.slot === 'TRIAL');
   return live.filter((s) => s.id !== starting.id && (s.slot === 'PAID' || (s.slot === 'TRIAL' && s.planId === starting.planId)));
+}
+
+// Whether a trial of the plan may start now, given what is live: the product's trial unused, no trial of the
+// plan running (subscribing to it is the trial-to-paid upgrade), and no paid subscription of the plan already.
+// Asked again when a scheduled subscription starts: much can change before its start date.
+export function grantsTrial(planId: string, trialUsed: boolean, live: LiveSubscription[]): boolean {
+  return !trialUsed && !live.some((s) => (s.slot === 'TRIAL' || s.slot === 'PAID') && s.planId === planId);
 }
