@@ -121,6 +121,10 @@ function createBillingCalls({ db, billing, checkoutExpiryMinutes = CHECKOUT_EXPI
     async expireCheckoutSession(input: { idempotencyKey: string; sessionId: string }) {
       return callBilling(() => billing.expireCheckout(input));
     },
+
+    async getCheckoutSession(sessionId: string) {
+      return callBilling(() => billing.getCheckout(sessionId));
+    },
   };
 }
 

@@ -29,4 +29,4 @@ export function loadOrCreateWebhookSecretFile(dataDir: string): string {
 
 // Logged at start when billing runs through Stripe (or a sandbox elsewhere) and no secret is set.
 export const WEBHOOKS_NOT_CONFIGURED_WARNING =
-  "STRIPE_WEBHOOK_SECRET is not set: POST /webhooks/stripe answers 503 (WEBHOOKS_NOT_CONFIGURED), so a paid checkout is only noticed when it would have expired; set it to the endpoint's signing secret (whsec_…)";
+  "STRIPE_WEBHOOK_SECRET is not set: POST /webhooks/stripe answers 503 (WEBHOOKS_NOT_CONFIGURED), so a paid checkout is only noticed when the subscription's workflow next asks Stripe (up to 15 minutes later) and other Stripe events are lost; set it to the endpoint's signing secret (whsec_…)";

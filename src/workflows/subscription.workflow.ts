@@ -34,6 +34,9 @@ const activities = proxyActivities<Activities>(defaultActivityOptions);
 
 // Past a checkout's expiry, how long the workflow still waits for Stripe's own expired event before asking.
 const CHECKOUT_GRACE_MS = 60_000;
+// While a checkout waits, when to ask Stripe in case its webhook never comes: soon after the customer could have
+// paid, then every 15 minutes (about 100 calls a day per waiting checkout, far under Stripe's rate limits).
+const CHECKOUT_POLL_MS = [2 * 60_000, 5 * 60_000, 15 * 60_000];
 
 const failureData = (failure: ApplicationFailure) => ({ message: failure.message, type: failure.type ?? 'Unknown', details: failure.details ? [...failure.details] : [] });
 
@@ -277,10 +280,20 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   await announce('PAYMENT_REQUIRED', session.url);
 
   const sessionEvent = (type: string) => events.find((e) => e.type === type && e.objectId === session.sessionId);
-  const untilExpiry = new Date(session.expiresAt).getTime() + CHECKOUT_GRACE_MS - Date.now();
-  await condition(() => cancelRequested || sessionEvent('checkout.session.completed') !== undefined || sessionEvent('checkout.session.expired') !== undefined, Math.max(untilExpiry, 0));
+  const deadline = new Date(session.expiresAt).getTime() + CHECKOUT_GRACE_MS;
+  const heard = () => cancelRequested || sessionEvent('checkout.session.completed') !== undefined || sessionEvent('checkout.session.expired') !== undefined;
+  let paidSubscription: string | null = null;
+  // Webhooks are the fast path; asking Stripe now and then covers a webhook lost or never configured.
+  for (let poll = 0; !heard() && paidSubscription === null && Date.now() < deadline; poll++) {
+    const wait = Math.min(CHECKOUT_POLL_MS[Math.min(poll, CHECKOUT_POLL_MS.length - 1)]!, deadline - Date.now());
+    if (await condition(heard, Math.max(wait, 1))) break;
+    if (Date.now() >= deadline) break;
+    const state = await activities.getCheckoutSession(session.sessionId);
+    if (state.status === 'complete') paidSubscription = state.subscriptionBillingId;
+    else if (state.status === 'expired') break;
+  }
 
-  let paidSubscription = sessionEvent('checkout.session.completed')?.subscriptionBillingId ?? null;
+  paidSubscription ??= sessionEvent('checkout.session.completed')?.subscriptionBillingId ?? null;
   if (!paidSubscription) {
     // Expired, cancelled, or no word from the provider by the deadline: expire it there, unless it was paid meanwhile.
     const state = await activities.expireCheckoutSession({ idempotencyKey: providerIdempotencyKey('expire-checkout'), sessionId: session.sessionId });

@@ -99,6 +99,16 @@ describe('hosted checkout (sandbox behind the real Stripe adapter)', () => {
     expect(await row(stripeEnvironment, free.subscriptionId)).toMatchObject({ status: 'CANCELED', end_reason: 'REPLACED', replaced_by_id: outcome.subscriptionId });
   });
 
+  it('notices a paid checkout within minutes even when no webhook arrives (it asks Stripe while it waits)', async () => {
+    const customerId = await newCustomer(stripeEnvironment);
+    const outcome = await provisionBasic(customerId);
+    const waiting = await row(stripeEnvironment, outcome.subscriptionId);
+    const session = sandbox.completeCheckout(waiting.checkout_session_id!);
+    await env.sleep(20 * 60_000);
+    const active = await eventually(() => row(stripeEnvironment, outcome.subscriptionId), (r) => r.status === 'ACTIVE');
+    expect(active).toMatchObject({ status: 'ACTIVE', billing_id: session.subscription });
+  });
+
   it('expires after 24 hours without payment: EXPIRED, the session expired at Stripe, the previous plan untouched', async () => {
     const customerId = await newCustomer(stripeEnvironment);
     const free = await withStripe.provision({ environmentId: stripeEnvironment, customerId, request: { planId: 'plan-free' } });
