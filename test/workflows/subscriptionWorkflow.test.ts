@@ -70,6 +70,16 @@ describe('hosted checkout (sandbox behind the real Stripe adapter)', () => {
   const provisionBasic = async (customerId: string) =>
     withStripe.provision({ environmentId: stripeEnvironment, customerId, request: { planId: 'plan-basic', billingPeriod: 'MONTHLY', checkoutOptions: checkout } });
 
+  // First: the tests after it skip hours of workflow time, which would race a checkout still waiting here.
+  it('is cancelled on request: CANCELED, the session expired, nothing charged', async () => {
+    const customerId = await newCustomer(stripeEnvironment);
+    const outcome = await provisionBasic(customerId);
+    const sessionId = (await row(stripeEnvironment, outcome.subscriptionId)).checkout_session_id!;
+    expect(await withStripe.cancel(stripeEnvironment, outcome.subscriptionId, { subscriptionCancellationTime: 'IMMEDIATE' })).toBe(true);
+    expect(await row(stripeEnvironment, outcome.subscriptionId)).toMatchObject({ status: 'CANCELED', end_reason: 'CANCELED' });
+    expect((await sandbox.client().checkout.sessions.retrieve(sessionId)).status).toBe('expired');
+  });
+
   it('waits for payment, then becomes ACTIVE linked to the Stripe subscription and replaces the free plan', async () => {
     const customerId = await newCustomer(stripeEnvironment);
     const free = await withStripe.provision({ environmentId: stripeEnvironment, customerId, request: { planId: 'plan-free' } });
@@ -122,14 +132,6 @@ describe('hosted checkout (sandbox behind the real Stripe adapter)', () => {
     expect([...sandbox.state.subscriptions.values()].filter((s) => s.customer === (expired.billing_id ?? 'none'))).toHaveLength(0);
   });
 
-  it('is cancelled on request: CANCELED, the session expired, nothing charged', async () => {
-    const customerId = await newCustomer(stripeEnvironment);
-    const outcome = await provisionBasic(customerId);
-    const sessionId = (await row(stripeEnvironment, outcome.subscriptionId)).checkout_session_id!;
-    expect(await withStripe.cancel(stripeEnvironment, outcome.subscriptionId, { subscriptionCancellationTime: 'IMMEDIATE' })).toBe(true);
-    expect(await row(stripeEnvironment, outcome.subscriptionId)).toMatchObject({ status: 'CANCELED', end_reason: 'CANCELED' });
-    expect((await sandbox.client().checkout.sessions.retrieve(sessionId)).status).toBe('expired');
-  });
 });
 
 describe('the seed rules over time (no billing integration)', () => {
