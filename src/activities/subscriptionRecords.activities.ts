@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DatabaseError } from 'pg';
 import { commitChange } from '../db/commitChange';
 import type { Transaction } from 'kysely';
+import type { DbOrTransaction } from '../db/createDb';
 import type { Database, SubscriptionRow } from '../db/database';
 import { recordAppliedRequest } from '../db/repositories/appliedRequests.repository';
 import {
@@ -45,6 +46,12 @@ async function endReplaced(trx: Trx, row: Starting, trial: boolean, now: Date): 
     if (updated) rows.push(updated);
   }
   return rows;
+}
+
+async function requireSubscription(db: DbOrTransaction, environmentId: string, subscriptionId: string): Promise<SubscriptionRow> {
+  const row = await findSubscription(db, environmentId, subscriptionId);
+  if (!row) throw ApplicationFailure.nonRetryable(`subscription "${subscriptionId}" was not found`, FailureType.SubscriptionNotFound);
+  return row;
 }
 
 async function claimTrial(trx: Trx, row: SubscriptionRow) {
@@ -139,8 +146,7 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
     // Whether a scheduled subscription still starts as a trial, by what is live at its start date.
     async scheduledStartIsTrial(input: { environmentId: string; subscriptionId: string; trialRequested: boolean }): Promise<boolean> {
       if (!input.trialRequested) return false;
-      const row = await findSubscription(db, input.environmentId, input.subscriptionId);
-      if (!row) throw ApplicationFailure.nonRetryable(`subscription "${input.subscriptionId}" was not found`, FailureType.SubscriptionNotFound);
+      const row = await requireSubscription(db, input.environmentId, input.subscriptionId);
       const scope = { environmentId: row.environment_id, customerId: row.customer_id, productId: row.product_id, resourceId: row.resource_id };
       const [live, trialUsed] = await Promise.all([listLiveInScope(db, scope), isTrialUsed(db, scope)]);
       return grantsTrial(row.plan_id, trialUsed, live.filter((s) => s.id !== row.id));
@@ -152,8 +158,7 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
       const result = await commitChange(db, {
         environmentId,
         write: async (trx) => {
-          const current = await findSubscription(trx, environmentId, subscriptionId);
-          if (!current) throw ApplicationFailure.nonRetryable(`subscription "${subscriptionId}" was not found`, FailureType.SubscriptionNotFound);
+          const current = await requireSubscription(trx, environmentId, subscriptionId);
           if (current.live_slot === 'PAID' || current.live_slot === 'TRIAL' || current.live_slot === null) {
             return { subscription: toSubscriptionView(current), endedRows: await listReplacedBy(trx, environmentId, subscriptionId), changed: false };
           }
@@ -184,8 +189,7 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
       const result = await commitChange(db, {
         environmentId,
         write: async (trx) => {
-          const current = await findSubscription(trx, environmentId, subscriptionId);
-          if (!current) throw ApplicationFailure.nonRetryable(`subscription "${subscriptionId}" was not found`, FailureType.SubscriptionNotFound);
+          const current = await requireSubscription(trx, environmentId, subscriptionId);
           if (current.live_slot === null) return { subscription: toSubscriptionView(current), changed: false };
           const now = new Date();
           const row = (await updateSubscriptionRow(trx, environmentId, subscriptionId, { status: input.status, live_slot: null, end_date: now, end_reason: input.reason, ...(input.reason === 'CANCELED' && { cancellation_date: now }) }))!;
