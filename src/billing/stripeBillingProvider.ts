@@ -1,7 +1,6 @@
 import Stripe from 'stripe';
 import type { BillingInfo } from '../domain/customers/customerInput';
 import {
-  BillingProviderError,
   type BillingCustomerInput,
   type BillingPriceInput,
   type BillingProvider,

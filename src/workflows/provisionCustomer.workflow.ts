@@ -6,7 +6,7 @@ import { defaultActivityOptions } from './activityOptions';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { searchAttributeKeys } from '../temporal/searchAttributes';
 import type { SubscriptionRequest } from '../domain/subscriptions/subscriptionRequest.types';
-import { initialSubscriptionSignal, statusQuery, type InitialSubscriptionOutcome, type ProvisionOutcome } from './definitions';
+import { initialSubscriptionSignal, statusQuery, type InitialSubscriptionOutcome } from './definitions';
 import { subscriptionWorkflow } from './subscription.workflow';
 import { workflowIds } from './workflowIds';
 import { providerIdempotencyKey } from './providerIdempotencyKey';

@@ -18,7 +18,7 @@ import { listLive, listLivePackages } from '../../db/repositories/catalogRead.re
 import type { Db } from '../../db/createDb';
 import type { AppDependencies } from '../appDependencies';
 import { environmentOf } from '../authenticate';
-import { HttpError, conflict, notFound, unknownReference } from '../httpError';
+import { conflict, notFound, unknownReference } from '../httpError';
 import { requestRunOf } from '../idempotency';
 import type { Operation, RouteRegistry } from '../routeRegistry';
 import { customerPathSchema, provisionCustomerResponseSchema } from '../schemas/customers.schemas';
