@@ -11,13 +11,17 @@ import { callBilling } from './billingFailure';
 // Stripe limits a checkout session to between 30 minutes and 24 hours.
 export const CHECKOUT_EXPIRY_LIMITS_MINUTES = { min: 30, max: 24 * 60 };
 
-// The provider calls of a subscription's life, each idempotent on the key its workflow gives.
 export type BillingExtrasRequest = { promotionCode: string | null; taxRateIds: string[]; taxPercentage: number | null };
 
+// The provider calls of a subscription's life, each idempotent on the key its workflow gives. The other single
+// calls of createBillingCalls are only steps of openCheckout and subscribeAtProvider, not activities of their own.
 export function createSubscriptionBillingActivities(deps: ActivityDependencies) {
   const calls = createBillingCalls(deps);
   return {
-    ...calls,
+    getBillingSubscription: calls.getBillingSubscription,
+    cancelBillingSubscription: calls.cancelBillingSubscription,
+    expireCheckoutSession: calls.expireCheckoutSession,
+    getCheckoutSession: calls.getCheckoutSession,
 
     // A hosted checkout in one activity (the provider's customer, the discount and tax rates, the session): one
     // workflow task instead of three before the caller gets its checkout URL. Each call keeps a key of its own,

@@ -200,10 +200,5 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
       });
       return result.subscription;
     },
-
-    async findSubscriptionView(input: { environmentId: string; subscriptionId: string }): Promise<Subscription | null> {
-      const row = await findSubscription(db, input.environmentId, input.subscriptionId);
-      return row ? toSubscriptionView(row) : null;
-    },
   };
 }

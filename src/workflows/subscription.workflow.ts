@@ -9,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/createActivities';
+import type { BillingSubscriptionSnapshot } from '../activities/subscriptionBilling.activities';
 import type { PreparedSubscription } from '../activities/subscriptionPreparation.activities';
 import type { EndedSubscription } from '../activities/subscriptionRecords.activities';
 import type { SubscriptionRequest } from '../domain/subscriptions/subscriptionRequest.types';
@@ -179,7 +180,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     taxRateIds: request.billingInformation?.taxRateIds ?? [],
     taxPercentage: request.billingInformation?.taxPercentage ?? null,
   };
-  const record = (billing: Awaited<ReturnType<typeof activities.createBillingSubscription>> | null, checkout: { sessionId: string; url: string; expiresAt: string } | null) =>
+  const record = (billing: BillingSubscriptionSnapshot | null, checkout: { sessionId: string; url: string; expiresAt: string } | null) =>
     activities.recordSubscription({ environmentId, subscriptionId, customerId: input.customerId, prepared, metadata, promotionCode: request.promotionCode ?? null, billing, checkout, requestKey: input.requestKey });
   const subscribeAtProvider = async (startNow: boolean, trial = decision.trial) => {
     // Only a start date the caller set in the past is billed from then (Stripe's backdate_start_date).
@@ -212,7 +213,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (await condition(() => cancelRequested, untilStart)) return end('CANCELED', 'CANCELED');
     // A trial used meanwhile, or the plan paid for meanwhile: it starts paid, not as a trial.
     const trial = await activities.scheduledStartIsTrial({ environmentId, subscriptionId, trialRequested: decision.trial });
-    let billing: Awaited<ReturnType<typeof activities.createBillingSubscription>> | null = null;
+    let billing: BillingSubscriptionSnapshot | null = null;
     if (decision.payment === 'SUBSCRIBE') {
       try {
         billing = await subscribeAtProvider(false, trial);
@@ -228,7 +229,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   }
 
   if (decision.payment !== 'CHECKOUT') {
-    let billing: Awaited<ReturnType<typeof activities.createBillingSubscription>> | null = null;
+    let billing: BillingSubscriptionSnapshot | null = null;
     try {
       if (decision.payment === 'SUBSCRIBE') billing = await subscribeAtProvider(true);
       const recorded = await record(billing, null).catch(async (error: unknown) => {
