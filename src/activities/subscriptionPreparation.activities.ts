@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { listLive, listLivePackages } from '../db/repositories/catalogRead.repository';
+import { loadSubscriptionCatalog } from '../db/repositories/catalogRead.repository';
 import { findCustomer } from '../db/repositories/customers.repository';
 import { isTrialUsed, listLiveInScope, listVersionPrices } from '../db/repositories/subscriptions.repository';
 import type { ChosenPrice } from '../domain/subscriptions/chosenPrice';
@@ -43,13 +43,8 @@ export function createSubscriptionPreparationActivities({ db, billing }: Activit
       if (!customer) throw ApplicationFailure.nonRetryable(`customer "${customerId}" was not found`, FailureType.CustomerNotFound);
       if (customer.archived_at) throw ApplicationFailure.nonRetryable(`customer "${customerId}" is archived`, FailureType.CustomerArchived);
 
-      const [packages, features, products] = await Promise.all([listLivePackages(db, environmentId), listLive(db, 'features', environmentId), listLive(db, 'products', environmentId)]);
       const params = toSubscriptionParams(input.request);
-      const resolved = resolveSubscriptionRequest(params, {
-        packages: new Map(packages.map((p) => [p.id, p])),
-        featureIds: new Set(features.map((f) => f.id)),
-        products: new Map(products.map((p) => [p.id, { multipleSubscriptions: p.multiple_subscriptions }])),
-      });
+      const resolved = resolveSubscriptionRequest(params, await loadSubscriptionCatalog(db, environmentId));
       if ('problem' in resolved) throw refused(`${resolved.problem.field}: ${resolved.problem.message}`, resolved.problem);
       const { request } = resolved;
 

@@ -1,5 +1,5 @@
 import { findCustomer } from '../../db/repositories/customers.repository';
-import { listLive, listLivePackages } from '../../db/repositories/catalogRead.repository';
+import { loadSubscriptionCatalog } from '../../db/repositories/catalogRead.repository';
 import { findSubscription, listCustomerLiveSubscriptions } from '../../db/repositories/subscriptions.repository';
 import type { Db } from '../../db/createDb';
 import { provisionSubscriptionResultSchema, subscriptionSchema } from '../../domain/subscriptions/subscription';
@@ -77,12 +77,7 @@ export async function checkSubscriptionRequest(db: Db, environmentId: string, cu
 }
 
 export async function checkSubscriptionCatalog(db: Db, environmentId: string, params: SubscriptionParams, base = '') {
-  const [packages, features, products] = await Promise.all([listLivePackages(db, environmentId), listLive(db, 'features', environmentId), listLive(db, 'products', environmentId)]);
-  const resolved = resolveSubscriptionRequest(params, {
-    packages: new Map(packages.map((p) => [p.id, p])),
-    featureIds: new Set(features.map((f) => f.id)),
-    products: new Map(products.map((p) => [p.id, { multipleSubscriptions: p.multiple_subscriptions }])),
-  }, base);
+  const resolved = resolveSubscriptionRequest(params, await loadSubscriptionCatalog(db, environmentId), base);
   if ('problem' in resolved) {
     const { status, code, field, message } = resolved.problem;
     throw new HttpError(status, code, `${field}: ${message}`, field);

@@ -7,6 +7,7 @@ import type {
 } from '../../domain/catalog/catalogDocument';
 import type { PackageContent, StoredCatalog, StoredPackage } from '../../domain/catalog/planCatalogChanges';
 import type { PackageView } from '../../domain/catalog/packageView';
+import type { SubscriptionCatalog } from '../../domain/subscriptions/subscriptionRequest';
 import type { DbOrTransaction } from '../createDb';
 import type { CouponTable, FeatureTable, MeterTable, ProductTable } from '../database';
 
@@ -130,4 +131,14 @@ export async function listLive<T extends 'products' | 'features' | 'coupons' | '
     .where('archived_at', 'is', null)
     .orderBy('id')
     .execute() as unknown as Promise<Selectable<import('../database').Database[T]>[]>;
+}
+
+// What a subscription request is checked against (resolveSubscriptionRequest): live packages, features, products.
+export async function loadSubscriptionCatalog(db: DbOrTransaction, environmentId: string): Promise<SubscriptionCatalog> {
+  const [packages, features, products] = await Promise.all([listLivePackages(db, environmentId), listLive(db, 'features', environmentId), listLive(db, 'products', environmentId)]);
+  return {
+    packages: new Map(packages.map((p) => [p.id, p])),
+    featureIds: new Set(features.map((f) => f.id)),
+    products: new Map(products.map((p) => [p.id, { multipleSubscriptions: p.multiple_subscriptions }])),
+  };
 }
