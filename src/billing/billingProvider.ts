@@ -50,25 +50,23 @@ export type BillingSubscriptionState = {
   trialEnd: Date | null;
 };
 
-export type BillingSubscriptionInput = {
+// What a subscription sells, whether created directly or through a checkout session.
+type BillingSale = {
   idempotencyKey: string;
   customerBillingId: string;
   items: BillingItem[];
   taxRateIds: string[];
   promotionCodeId: string | null;
   trialEnd: Date | null;
-  // A start date in the past, billed from then (Stripe's backdate_start_date).
-  backdateStart: Date | null;
   metadata: Record<string, string>;
 };
 
-export type BillingCheckoutInput = {
-  idempotencyKey: string;
-  customerBillingId: string;
-  items: BillingItem[];
-  taxRateIds: string[];
-  promotionCodeId: string | null;
-  trialEnd: Date | null;
+export type BillingSubscriptionInput = BillingSale & {
+  // A start date in the past, billed from then (Stripe's backdate_start_date).
+  backdateStart: Date | null;
+};
+
+export type BillingCheckoutInput = BillingSale & {
   successUrl: string;
   cancelUrl: string;
   allowPromotionCodes: boolean;
@@ -77,7 +75,6 @@ export type BillingCheckoutInput = {
   collectPhoneNumber: boolean;
   referenceId: string | null;
   expiresAt: Date;
-  metadata: Record<string, string>;
 };
 
 export interface BillingProvider {
