@@ -129,7 +129,8 @@ describe('hosted checkout (sandbox behind the real Stripe adapter)', () => {
     expect(expired).toMatchObject({ status: 'EXPIRED', live_slot: null, end_reason: 'CHECKOUT_EXPIRED' });
     expect((await sandbox.client().checkout.sessions.retrieve(sessionId)).status).toBe('expired');
     expect((await row(stripeEnvironment, free.subscriptionId)).status).toBe('ACTIVE');
-    expect([...sandbox.state.subscriptions.values()].filter((s) => s.customer === (expired.billing_id ?? 'none'))).toHaveLength(0);
+    // Nothing charged: no Stripe subscription carries this subscription's id.
+    expect([...sandbox.state.subscriptions.values()].filter((s) => s.metadata.tollgate_subscription_id === outcome.subscriptionId)).toHaveLength(0);
   });
 
 });
