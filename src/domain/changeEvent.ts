@@ -1,4 +1,5 @@
 import type { Customer } from './customers/customer';
+import type { EntitlementGrant } from './entitlements/effectiveEntitlements';
 import type { Subscription } from './subscriptions/subscription';
 
 export type PublishedPackage = { packageId: string; packageType: 'PLAN' | 'ADDON'; productId: string; version: number };
@@ -8,7 +9,15 @@ export type PublishedPackage = { packageId: string; packageType: 'PLAN' | 'ADDON
 export type ChangeEvent =
   | { type: 'customer.created' | 'customer.updated'; customerId: string; resourceId: null; payload: { customer: Customer } }
   | { type: 'package.published'; customerId: null; resourceId: null; payload: PublishedPackage }
-  | { type: SubscriptionEventType; customerId: string; resourceId: string | null; payload: { subscription: Subscription } };
+  | { type: SubscriptionEventType; customerId: string; resourceId: string | null; payload: { subscription: Subscription } }
+  // The whole new set of a (customer, resource)'s effective entitlements, so a cache can replace what it holds.
+  | { type: 'entitlements.updated'; customerId: string; resourceId: string | null; payload: { entitlements: EntitlementGrant[] } }
+  | { type: 'usage.updated'; customerId: string; resourceId: string | null; payload: UsageChange }
+  // Tells every API process to forget a cached key at once (keys belong to one environment).
+  | { type: 'apiKey.revoked'; customerId: null; resourceId: null; payload: { apiKeyId: string } };
+
+// A usage counter's value after a report; the period is null for a meter that never resets.
+export type UsageChange = { featureId: string; currentUsage: number; usagePeriodStart: string | null; usagePeriodEnd: string | null };
 
 export type SubscriptionEventType = 'subscription.created' | 'subscription.updated' | 'subscription.ended';
 

@@ -22,6 +22,9 @@ export type EffectiveEntitlement = {
   grantedBy: string[];
 };
 
+// An effective entitlement as stored and published: a reset period counts from the winning subscription's start.
+export type EntitlementGrant = Omit<EffectiveEntitlement, 'grantedBy'> & { grantedBy: string[]; usagePeriodAnchor: string | null };
+
 const fromDefinition = (subscriptionId: string, definition: EntitlementDefinition, times = 1): EffectiveEntitlement => ({
   featureId: definition.featureId,
   amount: definition.value !== undefined ? definition.value * times : definition.usageLimit !== undefined ? definition.usageLimit * times : null,
