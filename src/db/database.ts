@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
 import type { ChangeEventType } from '../domain/changeEvent';
 import type { ChosenPrice } from '../domain/subscriptions/chosenPrice';
+import type { ResetPeriod } from '../domain/usage/usagePeriod';
 import type { LiveSlot, SubscriptionStatus } from '../domain/subscriptions/subscription';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -243,6 +244,47 @@ export type BillingWebhookEventTable = {
   handled_at: Date | null;
 };
 
+export type EffectiveEntitlementTable = {
+  environment_id: string;
+  customer_id: string;
+  resource_key: string;
+  feature_id: string;
+  amount: number | null;
+  unlimited: boolean;
+  has_soft_limit: boolean;
+  reset_period: ResetPeriod | null;
+  usage_period_anchor: Date | null;
+  granted_by: string[];
+  updated_at: UpdatedAt;
+};
+
+export type UsageMeasurementTable = {
+  id: Generated<string>;
+  sequence: GeneratedAlways<number>;
+  environment_id: string;
+  customer_id: string;
+  resource_key: string;
+  feature_id: string;
+  update_behavior: 'DELTA' | 'SET';
+  value: number;
+  dimensions: Json<Record<string, string | number | boolean>>;
+  idempotency_key: string | null;
+  created_at: Date;
+  recorded_at: CreatedAt;
+  acknowledgement: Json<unknown>;
+};
+
+export type UsageCounterTable = {
+  environment_id: string;
+  customer_id: string;
+  resource_key: string;
+  feature_id: string;
+  period_start: Date;
+  period_end: Date;
+  value: number;
+  updated_at: UpdatedAt;
+};
+
 export type Database = {
   environments: EnvironmentTable;
   api_keys: ApiKeyTable;
@@ -262,6 +304,9 @@ export type Database = {
   subscriptions: SubscriptionTable;
   trial_usages: TrialUsageTable;
   billing_webhook_events: BillingWebhookEventTable;
+  effective_entitlements: EffectiveEntitlementTable;
+  usage_measurements: UsageMeasurementTable;
+  usage_counters: UsageCounterTable;
 };
 
 export type CustomerRow = Selectable<CustomerTable>;
