@@ -12,6 +12,7 @@ import { catalogRoutes } from './routes/catalog.routes';
 import { codecRoutes } from './routes/codec.routes';
 import { customersRoutes } from './routes/customers.routes';
 import { docsRoutes } from './routes/docs.routes';
+import { eventsRoutes } from './routes/events.routes';
 import { healthRoutes } from './routes/health.routes';
 import { subscriptionsRoutes } from './routes/subscriptions.routes';
 import { webhooksRoutes } from './routes/webhooks.routes';
@@ -47,6 +48,7 @@ export function createApp(deps: AppDependencies): Express {
   catalogRoutes(deps, routes);
   customersRoutes(deps, routes);
   subscriptionsRoutes(deps, routes);
+  eventsRoutes(deps, routes);
   webhooksRoutes(deps, routes);
 
   app.use(docsRoutes(routes.operations));

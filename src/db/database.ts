@@ -285,6 +285,28 @@ export type UsageCounterTable = {
   updated_at: UpdatedAt;
 };
 
+// One raw event (POST /v1/events); the primary key (customer, resource, event name, idempotency key) is its dedupe.
+export type RawEventTable = {
+  environment_id: string;
+  customer_id: string;
+  resource_key: string;
+  event_name: string;
+  idempotency_key: string;
+  dimensions: Json<Record<string, string | number | boolean>>;
+  timestamp: Date;
+  received_at: CreatedAt;
+};
+
+// A value a UNIQUE meter counted in one counter's period.
+export type MeterUniqueValueTable = {
+  environment_id: string;
+  customer_id: string;
+  resource_key: string;
+  feature_id: string;
+  period_start: Date;
+  value: Json<string | number | boolean>;
+};
+
 export type Database = {
   environments: EnvironmentTable;
   api_keys: ApiKeyTable;
@@ -307,6 +329,8 @@ export type Database = {
   effective_entitlements: EffectiveEntitlementTable;
   usage_measurements: UsageMeasurementTable;
   usage_counters: UsageCounterTable;
+  raw_events: RawEventTable;
+  meter_unique_values: MeterUniqueValueTable;
 };
 
 export type CustomerRow = Selectable<CustomerTable>;

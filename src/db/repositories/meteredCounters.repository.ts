@@ -1,0 +1,140 @@
+import { sql } from 'kysely';
+import type { MeterDefinition } from '../../domain/catalog/catalogDocument';
+import type { MeterType } from '../../domain/usage/counterPeriod';
+import {
+  compareText,
+  type MeteredCounter,
+  type MeteredCounterChange,
+  type MeteredCounterUpdate,
+  type MeteredFeature,
+  type UsagePeriodSetting,
+} from '../../domain/usage/meteredCounterUpdates';
+import type { UsagePeriod } from '../../domain/usage/usagePeriod';
+import type { DbOrTransaction } from '../createDb';
+import { toMeterDefinition } from './catalogRead.repository';
+import { meteredUsageInPeriod, rememberUniqueValuesInPeriod } from './rawEvents.repository';
+import { setCounter, type CounterKey } from './usageCounters.repository';
+
+// Key space of the per-customer metering locks (two-key advisory locks; the outbox uses 7_001).
+const METERING_LOCK_SPACE = 7_002;
+
+// Ingestion holds its customers' metering locks shared (batches never wait for each other); a change of a customer's
+// usage periods takes it exclusively (lockCustomerMetering) before it rebuilds counters from the stored events, so no
+// batch can count in the old period while the rebuild misses its events. Ids in a fixed order: no deadlock.
+export async function holdCustomersMeteringShared(db: DbOrTransaction, environmentId: string, customerIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(customerIds)].sort(compareText);
+  await sql`select pg_advisory_xact_lock_shared(${METERING_LOCK_SPACE}, hashtext(${environmentId} || '/' || id))
+    from unnest(${ids}::text[]) with ordinality as ids(id, position) order by position`.execute(db);
+}
+
+// For the transaction that changes a customer's reset period or usage anchor: take it before writing counters.
+export async function lockCustomerMetering(db: DbOrTransaction, environmentId: string, customerId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${METERING_LOCK_SPACE}, hashtext(${environmentId} || '/' || ${customerId}))`.execute(db);
+}
+
+// Rebuilds a counter's period from the stored events (and, for UNIQUE, the values it has seen); returns its value.
+// Call it after lockCustomerMetering, in the transaction that sets the new period.
+export async function rebuildMeteredCounter(db: DbOrTransaction, key: CounterKey, meters: readonly MeterDefinition[], period: UsagePeriod): Promise<number> {
+  await rememberUniqueValuesInPeriod(db, key, meters, period);
+  return setCounter(db, key, period, await meteredUsageInPeriod(db, key, meters, period));
+}
+
+// The live meters of these event names, each with its feature's meter type (one meter per feature, by the catalog's rules).
+export async function loadMeteredFeatures(db: DbOrTransaction, environmentId: string, eventNames: readonly string[]): Promise<MeteredFeature[]> {
+  if (eventNames.length === 0) return [];
+  const rows = await db
+    .selectFrom('meters')
+    .innerJoin('features', (join) => join.onRef('features.environment_id', '=', 'meters.environment_id').onRef('features.id', '=', 'meters.feature_id'))
+    .selectAll('meters')
+    .select('features.meter_type')
+    .where('meters.environment_id', '=', environmentId)
+    .where('meters.event_name', 'in', [...new Set(eventNames)])
+    .where('meters.archived_at', 'is', null)
+    .orderBy('meters.id')
+    .execute();
+  return rows.map((row) => ({ meter: toMeterDefinition(row), meterType: row.meter_type as MeterType }));
+}
+
+const counterId = (counter: MeteredCounter) => JSON.stringify([counter.customerId, counter.resourceKey, counter.featureId]);
+
+// The usage period settings of these counters' effective entitlements, by counter; a counter without one never resets.
+export async function loadUsagePeriodSettings(
+  db: DbOrTransaction,
+  environmentId: string,
+  counters: readonly MeteredCounter[],
+): Promise<(counter: MeteredCounter) => UsagePeriodSetting | undefined> {
+  const settings = new Map<string, UsagePeriodSetting>();
+  if (counters.length > 0) {
+    const rows = await sql<{ customer_id: string; resource_key: string; feature_id: string; reset_period: UsagePeriodSetting['resetPeriod']; usage_period_anchor: Date | null }>`
+      select customer_id, resource_key, feature_id, reset_period, usage_period_anchor from effective_entitlements
+      where environment_id = ${environmentId} and (customer_id, resource_key, feature_id) in (
+        select * from unnest(${counters.map((c) => c.customerId)}::text[], ${counters.map((c) => c.resourceKey)}::text[], ${counters.map((c) => c.featureId)}::text[]))`.execute(db);
+    for (const row of rows.rows) {
+      settings.set(counterId({ customerId: row.customer_id, resourceKey: row.resource_key, featureId: row.feature_id }), {
+        resetPeriod: row.reset_period,
+        usagePeriodAnchor: row.usage_period_anchor,
+      });
+    }
+  }
+  return (counter) => settings.get(counterId(counter));
+}
+
+const periodId = (counter: MeteredCounter, periodStart: Date) => `${counterId(counter)}@${periodStart.getTime()}`;
+
+// Inserts the UNIQUE updates' values into their periods' seen values and returns how many were new per update
+// (a value seen before, or being inserted by a concurrent batch, which this one waits for, inserts nothing).
+export async function countNewUniqueValues(db: DbOrTransaction, environmentId: string, updates: readonly MeteredCounterUpdate[]): Promise<(update: MeteredCounterUpdate) => number> {
+  const rows = updates.flatMap((update) => (update.tally.kind === 'UNIQUE' ? update.tally.values.map((value) => ({ update, value })) : []));
+  const counts = new Map<string, number>();
+  if (rows.length > 0) {
+    const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
+    const result = await sql<{ customer_id: string; resource_key: string; feature_id: string; period_start: Date; new_values: number }>`
+      with inserted as (
+        insert into meter_unique_values (environment_id, customer_id, resource_key, feature_id, period_start, value)
+        select ${environmentId}, * from unnest(
+          ${column((r) => r.update.counter.customerId)}::text[], ${column((r) => r.update.counter.resourceKey)}::text[],
+          ${column((r) => r.update.counter.featureId)}::text[], ${column((r) => r.update.period.start.toISOString())}::timestamptz[], ${column((r) => r.value)}::jsonb[])
+        on conflict do nothing
+        returning customer_id, resource_key, feature_id, period_start)
+      select customer_id, resource_key, feature_id, period_start, count(*) as new_values from inserted group by 1, 2, 3, 4`.execute(db);
+    for (const row of result.rows) {
+      counts.set(periodId({ customerId: row.customer_id, resourceKey: row.resource_key, featureId: row.feature_id }, row.period_start), Number(row.new_values));
+    }
+  }
+  return (update) => counts.get(periodId(update.counter, update.period.start)) ?? 0;
+}
+
+const NEXT_VALUE = {
+  ADD: sql`usage_counters.value + excluded.value`,
+  MAX: sql`greatest(usage_counters.value, excluded.value)`,
+  MIN: sql`least(usage_counters.value, excluded.value)`,
+} as const;
+
+export type AppliedCounterChange = { counter: MeteredCounter; period: UsagePeriod; value: number };
+
+// Applies the changes with one multi-row upsert per kind (one feature has one kind, so usually one statement), each
+// atomic under concurrency through the rows' locks, taken in the order of `changes` (meteredCounterUpdates' order).
+export async function applyMeteredCounterChanges(db: DbOrTransaction, environmentId: string, changes: readonly MeteredCounterChange[]): Promise<AppliedCounterChange[]> {
+  const applied: AppliedCounterChange[] = [];
+  for (const kind of ['ADD', 'MAX', 'MIN'] as const) {
+    const ofKind = changes.filter((change) => change.kind === kind);
+    if (ofKind.length === 0) continue;
+    const column = <T>(pick: (change: MeteredCounterChange) => T) => ofKind.map(pick);
+    const result = await sql<{ customer_id: string; resource_key: string; feature_id: string; period_start: Date; period_end: Date; value: number }>`
+      insert into usage_counters (environment_id, customer_id, resource_key, feature_id, period_start, period_end, value)
+      select ${environmentId}, * from unnest(
+        ${column((c) => c.counter.customerId)}::text[], ${column((c) => c.counter.resourceKey)}::text[], ${column((c) => c.counter.featureId)}::text[],
+        ${column((c) => c.period.start.toISOString())}::timestamptz[], ${column((c) => c.period.end.toISOString())}::timestamptz[], ${column((c) => c.amount)}::numeric[])
+      on conflict (environment_id, customer_id, resource_key, feature_id, period_start)
+      do update set value = ${NEXT_VALUE[kind]}, updated_at = now()
+      returning customer_id, resource_key, feature_id, period_start, period_end, value`.execute(db);
+    for (const row of result.rows) {
+      applied.push({
+        counter: { customerId: row.customer_id, resourceKey: row.resource_key, featureId: row.feature_id },
+        period: { start: row.period_start, end: row.period_end },
+        value: Number(row.value),
+      });
+    }
+  }
+  return applied;
+}
