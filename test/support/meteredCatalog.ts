@@ -1,4 +1,4 @@
-import type { Db } from '../../src/db/createDb';
+import type { Db, DbOrTransaction } from '../../src/db/createDb';
 import { catalogDocumentSchema, type CatalogDocumentInput, type MeterDefinition } from '../../src/domain/catalog/catalogDocument';
 import type { ResetPeriod } from '../../src/domain/usage/usagePeriod';
 import { applyCatalog } from '../../src/services/applyCatalog';
@@ -18,7 +18,7 @@ export async function applyMeteredCatalog(db: Db, environmentId: string, meters:
 }
 
 // The materialised entitlement a subscription would give (written by hand here: only its usage period matters).
-export async function giveUsagePeriod(db: Db, environmentId: string, customerId: string, featureId: string, resetPeriod: ResetPeriod, anchor: Date, resourceKey = '') {
+export async function giveUsagePeriod(db: DbOrTransaction, environmentId: string, customerId: string, featureId: string, resetPeriod: ResetPeriod, anchor: Date, resourceKey = '') {
   await db
     .insertInto('effective_entitlements')
     .values({
