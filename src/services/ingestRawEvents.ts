@@ -29,13 +29,12 @@ export async function ingestRawEvents(db: Db, environmentId: string, events: rea
       if (features.length === 0) return { accepted: stored.length, counters: [] };
 
       // Only incremental meters reset per the entitlement's period: the others need no entitlement read.
-      const featuresThatReset = new Set(features.filter((f) => f.meterType === 'Incremental').map((f) => f.meter));
+      const featuresThatReset = features.filter((feature) => feature.meterType === 'Incremental').map((feature) => feature.meter);
       const counters = new Map<string, MeteredCounter>();
-      for (const event of stored) {
-        for (const { meter } of features) {
-          if (meter.eventName !== event.eventName || !featuresThatReset.has(meter)) continue;
+      for (const event of distinctBy(stored, (e) => `${e.customerId}\u0000${e.resourceKey}\u0000${e.eventName}`)) {
+        for (const meter of featuresThatReset.filter((candidate) => candidate.eventName === event.eventName)) {
           const counter = { customerId: event.customerId, resourceKey: event.resourceKey, featureId: meter.featureId };
-          counters.set(JSON.stringify(counter), counter);
+          counters.set(`${counter.customerId}\u0000${counter.resourceKey}\u0000${counter.featureId}`, counter);
         }
       }
       const settingOf = await loadUsagePeriodSettings(trx, environmentId, [...counters.values()]);
@@ -73,4 +72,10 @@ function usageUpdated({ counter, period, value }: AppliedCounterChange): ChangeE
       usagePeriodEnd: never ? null : period.end.toISOString(),
     },
   };
+}
+
+function distinctBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
 }

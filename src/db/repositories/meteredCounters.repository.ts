@@ -55,7 +55,7 @@ export async function loadMeteredFeatures(db: DbOrTransaction, environmentId: st
   return rows.map((row) => ({ meter: toMeterDefinition(row), meterType: row.meter_type as MeterType }));
 }
 
-const counterId = (counter: MeteredCounter) => JSON.stringify([counter.customerId, counter.resourceKey, counter.featureId]);
+const counterId = (counter: MeteredCounter) => `${counter.customerId}\u0000${counter.resourceKey}\u0000${counter.featureId}`;
 
 // The usage period settings of these counters' effective entitlements, by counter; a counter without one never resets.
 export async function loadUsagePeriodSettings(

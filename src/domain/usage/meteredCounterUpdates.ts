@@ -59,7 +59,7 @@ export function meteredCounterUpdates(
       const counter = { customerId: event.customerId, resourceKey: event.resourceKey, featureId: meter.featureId };
       const setting = usagePeriodSettingOf(counter);
       const period = counterPeriod({ meterType, resetPeriod: setting?.resetPeriod ?? null, usagePeriodAnchor: setting?.usagePeriodAnchor ?? null }, event.timestamp);
-      const key = JSON.stringify([counter.customerId, counter.resourceKey, counter.featureId, period.start.getTime()]);
+      const key = `${counter.customerId}\u0000${counter.resourceKey}\u0000${counter.featureId}\u0000${period.start.getTime()}`;
       const group = groups.get(key);
       if (group) group.contributions.push(contribution);
       else groups.set(key, { counter, period, meter, contributions: [contribution] });

@@ -1,0 +1,30 @@
+import pino from 'pino';
+import { it } from 'vitest';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { createApp } from '../../src/api/createApp';
+import { listen, closeServer } from '../../src/infra/httpServer';
+import { applyCatalog } from '../../src/services/applyCatalog';
+import { exampleCatalog } from '../support/exampleCatalog';
+import { createTestDatabase } from '../support/testDatabase';
+import { createTestEnvironment } from '../support/testEnvironment';
+
+it('profile http', async () => {
+  const database = await createTestDatabase();
+  const { environmentId, apiKey } = await createTestEnvironment(database.db);
+  await applyCatalog(database.db, environmentId, exampleCatalog());
+  const app = createApp({ db: database.db, workflows: { startWindowMs: 15_000 } as never, billingProvider: 'none', logger: pino({ level: 'warn' }), temporalHealthy: async () => true });
+  const server = await listen(app, 0, '127.0.0.1');
+  const port = (server.address() as { port: number }).port;
+  const body = (p: string) => JSON.stringify(Array.from({ length: 1000 }, (_, i) => ({ customerId: `bench-events-${i % 100}`, eventName: 'api_call', idempotencyKey: `${p}-${i}`, dimensions: { status: i % 10 ? 'ok' : 'error', user: `user-${i % 50}`, bytes: i % 1000 }, timestamp: new Date().toISOString() })));
+  const post = async (p: string) => { const r = await fetch(`http://127.0.0.1:${port}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: body(p) }); if (r.status !== 200) throw new Error(await r.text()); await r.text(); };
+  for (let i = 0; i < 5; i++) await post(`w${i}`);
+  const session = new Session(); session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.start');
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < 30; i++) await post(`r${i}`);
+  console.log('sequential per request', (Number(process.hrtime.bigint() - t) / 1e6 / 30).toFixed(1), 'ms');
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync('/tmp/events.cpuprofile', JSON.stringify(profile));
+  await closeServer(server);
+  await database.drop();
+}, 120_000);
