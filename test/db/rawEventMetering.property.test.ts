@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meteredUsageInPeriod } from '../../src/db/repositories/rawEvents.repository';
-import { counterPeriod } from '../../src/domain/usage/counterPeriod';
+import { lockCustomerMetering, rebuildMeteredCounter } from '../../src/db/repositories/meteredCounters.repository';
+import { counterPeriod, resetsNever } from '../../src/domain/usage/counterPeriod';
+import { usagePeriodAt } from '../../src/domain/usage/usagePeriod';
 import type { MeterFilter } from '../../src/domain/usage/meterFilters';
 import type { RawEvent } from '../../src/domain/usage/rawEventInput';
 import { ingestRawEvents } from '../../src/services/ingestRawEvents';
@@ -36,20 +38,24 @@ const meter = (featureId: string) =>
     meterType: fc.constantFrom('Incremental' as const, 'Fluctuating' as const),
   });
 const MONTHLY_ANCHOR = new Date('2026-01-15T12:00:00.000Z');
+const WEEKLY_ANCHOR = new Date('2026-10-07T08:00:00.000Z');
 const WINDOW_START = Date.parse('2026-09-01T00:00:00.000Z');
-const event: fc.Arbitrary<RawEvent> = fc.record({
-  customerId: fc.constantFrom('c1', 'c2'),
-  resourceKey: fc.constantFrom('', 'r1'),
-  eventName: fc.constantFrom('e1', 'e2'),
-  idempotencyKey: fc.integer({ min: 0, max: 40 }).map(String),
-  dimensions: fc.dictionary(fc.constantFrom(...DIMENSIONS), dimensionValue, { maxKeys: 3 }),
-  timestamp: fc.integer({ min: 0, max: 90 * 86_400_000 }).map((offset) => new Date(WINDOW_START + offset)),
-});
+const DAY = 86_400_000;
+const eventIn = (fromDay: number, toDay: number): fc.Arbitrary<RawEvent> =>
+  fc.record({
+    customerId: fc.constantFrom('c1', 'c2', 'c2'),
+    resourceKey: fc.constantFrom('', '', 'r1'),
+    eventName: fc.constantFrom('e1', 'e2'),
+    idempotencyKey: fc.integer({ min: 0, max: 40 }).map(String),
+    dimensions: fc.dictionary(fc.constantFrom(...DIMENSIONS), dimensionValue, { maxKeys: 3 }),
+    timestamp: fc.integer({ min: fromDay * DAY, max: toDay * DAY }).map((offset) => new Date(WINDOW_START + offset)),
+  });
+const event = eventIn(0, 90);
 
 describe('raw event metering: live ingestion and the rebuild from stored events agree', () => {
   it('every counter ingestion wrote equals meteredUsageInPeriod over its period, for random meters and batches', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.tuple(meter('f0'), meter('f1'), meter('f2')), fc.array(fc.array(event, { minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 4 }), async (meters, batches) => {
+      fc.asyncProperty(fc.tuple(meter('f0'), meter('f1'), meter('f2')), fc.array(fc.array(event, { minLength: 1, maxLength: 40, size: 'medium' }), { minLength: 1, maxLength: 4 }), async (meters, batches) => {
         const { environmentId } = await createTestEnvironment(database.db);
         const definitions = await applyMeteredCatalog(database.db, environmentId, meters);
         // c1 without a resource has monthly periods (anchored mid-month) on every feature; the others have no entitlement: never reset.
@@ -78,6 +84,51 @@ describe('raw event metering: live ingestion and the rebuild from stored events 
         }
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it('a customer whose events were counted without a period gets one: its periods rebuilt from the stored events, live ingestion goes on exactly', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // f2 counts UNIQUE values, unfiltered: the case where a rebuilt period must remember the values it counted.
+        fc.tuple(meter('f0'), meter('f1'), fc.record({ featureId: fc.constant('f2'), eventName: fc.constantFrom('e1', 'e2'), filters: fc.constant([] as MeterFilter[]), aggregation: fc.record({ function: fc.constant('UNIQUE' as const), field: fc.constantFrom(...DIMENSIONS) }), meterType: fc.constant('Incremental' as const) })),
+        // Dense in time, so later events meet earlier ones (and their UNIQUE values) in the rebuilt weeks.
+        fc.array(eventIn(0, 14), { minLength: 20, maxLength: 60 }),
+        fc.array(eventIn(0, 24).map((e) => ({ ...e, idempotencyKey: `later-${e.idempotencyKey}` })), { minLength: 20, maxLength: 60 }),
+        async (meters, before, after) => {
+          const { environmentId } = await createTestEnvironment(database.db);
+          const definitions = await applyMeteredCatalog(database.db, environmentId, meters);
+          await ingestRawEvents(database.db, environmentId, before);
+          // c2 subscribes: weekly periods on every feature, and its counters rebuilt for the periods it has events in,
+          // and for the period of the subscription's start (perhaps empty), as the subscription's transaction would.
+          const start = new Date(WINDOW_START + 20 * DAY);
+          await database.db.transaction().execute(async (trx) => {
+            await lockCustomerMetering(trx, environmentId, 'c2');
+            for (const featureId of ['f0', 'f1', 'f2']) await giveUsagePeriod(trx, environmentId, 'c2', featureId, 'WEEK', WEEKLY_ANCHOR);
+            for (const m of meters.filter((candidate) => candidate.meterType === 'Incremental')) {
+              const periods = new Map([start, ...before.filter((e) => e.customerId === 'c2' && e.resourceKey === '').map((e) => e.timestamp)].map((at) => {
+                const period = usagePeriodAt(WEEKLY_ANCHOR, 'WEEK', at);
+                return [period.start.getTime(), period];
+              }));
+              for (const period of periods.values()) {
+                await rebuildMeteredCounter(trx, { environmentId, customerId: 'c2', resourceKey: '', featureId: m.featureId }, definitions, period);
+              }
+            }
+          });
+          await ingestRawEvents(database.db, environmentId, after);
+
+          const counters = await database.db.selectFrom('usage_counters').selectAll().where('environment_id', '=', environmentId).execute();
+          for (const counter of counters) {
+            const key = { environmentId, customerId: counter.customer_id, resourceKey: counter.resource_key, featureId: counter.feature_id };
+            const period = { start: counter.period_start, end: counter.period_end };
+            // c2's counters without a period, of features that now reset, are the past's: the weekly ones replace them.
+            const replaced = key.customerId === 'c2' && key.resourceKey === '' && resetsNever(period) && meters.find((m) => m.featureId === key.featureId)!.meterType === 'Incremental';
+            if (replaced) continue;
+            expect({ ...key, period, value: await meteredUsageInPeriod(database.db, key, definitions, period) }).toEqual({ ...key, period, value: counter.value });
+          }
+        },
+      ),
+      { numRuns: 30 },
     );
   });
 });

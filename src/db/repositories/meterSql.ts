@@ -55,3 +55,11 @@ export function meterAggregate(meter: Pick<MeterDefinition, 'aggregation'>): Raw
       return sql`count(distinct ${dimension(field)})`;
   }
 }
+
+// How many of the selected events the meter counts (those with a usable field): a MAX or MIN over none has no value.
+export function meterContributions(meter: Pick<MeterDefinition, 'aggregation'>): RawBuilder<number> {
+  const { function: aggregation, field = '' } = meter.aggregation;
+  if (aggregation === 'COUNT') return sql`count(*)`;
+  if (aggregation === 'UNIQUE') return sql`count(${dimension(field)})`;
+  return sql`count(${numericField(field)})`;
+}

@@ -12,7 +12,7 @@ import {
 import type { UsagePeriod } from '../../domain/usage/usagePeriod';
 import type { DbOrTransaction } from '../createDb';
 import { toMeterDefinition } from './catalogRead.repository';
-import { meteredUsageInPeriod, rememberUniqueValuesInPeriod } from './rawEvents.repository';
+import { meteredAggregateInPeriod, rememberUniqueValuesInPeriod } from './rawEvents.repository';
 import { setCounter, type CounterKey } from './usageCounters.repository';
 
 // Key space of the per-customer metering locks (two-key advisory locks; the outbox uses 7_001).
@@ -33,10 +33,24 @@ export async function lockCustomerMetering(db: DbOrTransaction, environmentId: s
 }
 
 // Rebuilds a counter's period from the stored events (and, for UNIQUE, the values it has seen); returns its value.
-// Call it after lockCustomerMetering, in the transaction that sets the new period.
+// Call it after lockCustomerMetering, in the transaction that sets the new period. A MAX or MIN over no events has
+// no counter at all (a 0 would win every later MIN of positive values, or MAX of negative ones).
 export async function rebuildMeteredCounter(db: DbOrTransaction, key: CounterKey, meters: readonly MeterDefinition[], period: UsagePeriod): Promise<number> {
   await rememberUniqueValuesInPeriod(db, key, meters, period);
-  return setCounter(db, key, period, await meteredUsageInPeriod(db, key, meters, period));
+  const { value, contributions } = await meteredAggregateInPeriod(db, key, meters, period);
+  const aggregation = meters.find((meter) => meter.featureId === key.featureId)?.aggregation.function;
+  if (contributions === 0 && (aggregation === 'MAX' || aggregation === 'MIN')) {
+    await db
+      .deleteFrom('usage_counters')
+      .where('environment_id', '=', key.environmentId)
+      .where('customer_id', '=', key.customerId)
+      .where('resource_key', '=', key.resourceKey)
+      .where('feature_id', '=', key.featureId)
+      .where('period_start', '=', period.start)
+      .execute();
+    return 0;
+  }
+  return setCounter(db, key, period, value);
 }
 
 // The live meters of these event names, each with its feature's meter type (one meter per feature, by the catalog's rules).

@@ -3,7 +3,7 @@ import type { MeterDefinition } from '../../domain/catalog/catalogDocument';
 import type { RawEvent } from '../../domain/usage/rawEventInput';
 import type { UsagePeriod } from '../../domain/usage/usagePeriod';
 import type { DbOrTransaction } from '../createDb';
-import { meterAggregate, meterFiltersCondition } from './meterSql';
+import { meterAggregate, meterContributions, meterFiltersCondition } from './meterSql';
 import type { CounterKey } from './usageCounters.repository';
 
 // NUL separates the parts: input text never contains it (refused at the edge), so keys cannot run into each other.
@@ -43,14 +43,20 @@ export function distinctInLockOrder(events: readonly RawEvent[]): RawEvent[] {
 // (the same rules as live ingestion): how a counter is rebuilt when its period changes, e.g. at a first subscription,
 // which is how events sent before the customer existed come to count in its period. 0 without a meter.
 export async function meteredUsageInPeriod(db: DbOrTransaction, key: CounterKey, meters: readonly MeterDefinition[], period: UsagePeriod): Promise<number> {
+  return (await meteredAggregateInPeriod(db, key, meters, period)).value;
+}
+
+// The usage, and how many events made it (0: nothing to count, which for MAX and MIN means no value at all).
+export async function meteredAggregateInPeriod(db: DbOrTransaction, key: CounterKey, meters: readonly MeterDefinition[], period: UsagePeriod) {
   const meter = meters.find((candidate) => candidate.featureId === key.featureId);
-  if (!meter) return 0;
-  const result = await sql<{ value: number | string }>`
-    select ${meterAggregate(meter)} as value from raw_events
+  if (!meter) return { value: 0, contributions: 0 };
+  const result = await sql<{ value: number | string; contributions: number | string }>`
+    select ${meterAggregate(meter)} as value, ${meterContributions(meter)} as contributions from raw_events
     where environment_id = ${key.environmentId} and customer_id = ${key.customerId} and resource_key = ${key.resourceKey}
       and event_name = ${meter.eventName} and timestamp >= ${period.start.toISOString()}::timestamptz and timestamp < ${period.end.toISOString()}::timestamptz
       and ${meterFiltersCondition(meter)}`.execute(db);
-  return Number(result.rows[0]?.value ?? 0);
+  const row = result.rows[0];
+  return { value: Number(row?.value ?? 0), contributions: Number(row?.contributions ?? 0) };
 }
 
 // Records, for a UNIQUE meter, the values already counted in [period.start, period.end), so that live ingestion after
