@@ -80,6 +80,8 @@ describe('exact decimal sums', () => {
     expect(exactDecimalSum([1e21, 1])).toBe('1000000000000000000001');
     expect(exactDecimalSum([-0.25, 0.25])).toBe('0e-2');
     expect(exactDecimalSum([5e-324, 5e-324])).toBe('10e-324');
+    // Past 2^53 a running sum of integers is no longer exact: the decimal path takes over.
+    expect(exactDecimalSum([2 ** 53 - 1, 2])).toBe('9007199254740993');
   });
 
   it('is exact for decimals of up to 15 digits (what JSON numbers usually are)', () => {

@@ -2,6 +2,16 @@
 // decimal that denotes it (what JSON and jsonb hold), so a SUM meter's batch adds exactly what SQL's sum() over the
 // stored events gives: 0.1 + 0.2 is 0.3, not 0.30000000000000004.
 export function exactDecimalSum(values: readonly number[]): string {
+  // Integers whose running sum stays exact (a COUNT's ones, most SUMs) need no decimal arithmetic.
+  let integerSum = 0;
+  for (const value of values) {
+    integerSum += value;
+    if (!Number.isSafeInteger(value) || !Number.isSafeInteger(integerSum)) return exactDecimalSumOfTerms(values);
+  }
+  return String(integerSum);
+}
+
+function exactDecimalSumOfTerms(values: readonly number[]): string {
   const terms = values.map(toScaledInteger);
   const exponent = Math.min(0, ...terms.map((term) => term.exponent));
   let total = 0n;
