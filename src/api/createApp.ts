@@ -1,3 +1,5 @@
+import { entitlementsRoutes } from './routes/entitlements.routes';
+import { usageRoutes } from './routes/usage.routes';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppDependencies } from './appDependencies';
@@ -47,6 +49,8 @@ export function createApp(deps: AppDependencies): Express {
   catalogRoutes(deps, routes);
   customersRoutes(deps, routes);
   subscriptionsRoutes(deps, routes);
+  entitlementsRoutes(deps, routes);
+  usageRoutes(deps, routes);
   webhooksRoutes(deps, routes);
 
   app.use(docsRoutes(routes.operations));

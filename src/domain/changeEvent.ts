@@ -13,6 +13,8 @@ export type ChangeEvent =
   // The whole new set of a (customer, resource)'s effective entitlements, so a cache can replace what it holds.
   | { type: 'entitlements.updated'; customerId: string; resourceId: string | null; payload: { entitlements: EntitlementGrant[] } }
   | { type: 'usage.updated'; customerId: string; resourceId: string | null; payload: UsageChange }
+  // Any applied catalog change: caches of features and meters drop the environment's entries.
+  | { type: 'catalog.changed'; customerId: null; resourceId: null; payload: { changes: number } }
   // Tells every API process to forget a cached key at once (keys belong to one environment).
   | { type: 'apiKey.revoked'; customerId: null; resourceId: null; payload: { apiKeyId: string } };
 
