@@ -90,6 +90,22 @@ describe('reportUsage', () => {
   });
 });
 
+describe('usage periods across subscription changes', () => {
+  it('counts usage reported before the first subscription in its first period, and carries it over a plan change', async () => {
+    const customerId = `usage-${++counter}`;
+    await api().post('/v1/customers').set('X-API-KEY', key).send({ customerId, subscriptionParams: null }).expect(201);
+    await report({ customerId, featureId: 'feature-api-calls', value: 7 }).expect(200);
+    await report({ customerId, featureId: 'feature-seats', value: 2, updateBehavior: 'SET' }).expect(200);
+    await api().post('/v1/subscriptions').set('X-API-KEY', key).send({ customerId, planId: 'plan-free' }).expect(201);
+    expect(await check(customerId, 'feature-api-calls', { requestedUsage: 0 })).toMatchObject({ hasAccess: true, currentUsage: 7, usageLimit: 1000 });
+    expect(await check(customerId, 'feature-seats', { requestedUsage: 0 })).toMatchObject({ currentUsage: 2, usageLimit: 2 });
+    await report({ customerId, featureId: 'feature-api-calls', value: 1 }).expect(200);
+    const upgraded = (await api().post('/v1/subscriptions').set('X-API-KEY', key).send({ customerId, planId: 'plan-basic', billingPeriod: 'MONTHLY' }).expect(201)).body.subscription;
+    const after = await check(customerId, 'feature-api-calls', { requestedUsage: 0 });
+    expect(after).toMatchObject({ currentUsage: 8, usageLimit: 50000, usagePeriodAnchor: upgraded.startDate });
+  });
+});
+
 describe('check-and-consume (enforceLimit)', () => {
   it('records usage that fits and refuses with 409 and the figures what does not, recording nothing', async () => {
     const customerId = await freeCustomer();

@@ -2,10 +2,11 @@ import type { Transaction } from 'kysely';
 import type { ChangeEvent } from '../../domain/changeEvent';
 import type { EntitlementGrant } from '../../domain/entitlements/effectiveEntitlements';
 import { materialiseEntitlements, sameEntitlements } from '../../domain/entitlements/materialiseEntitlements';
-import { counterPeriod, type MeterType } from '../../domain/usage/counterPeriod';
+import { counterPeriod, type MeterType, NEVER_RESETS } from '../../domain/usage/counterPeriod';
+import type { UsagePeriod } from '../../domain/usage/usagePeriod';
 import type { Database } from '../database';
 import { loadLiveGrants, loadStoredEntitlements, replaceEntitlements } from '../repositories/effectiveEntitlements.repository';
-import { setCounter } from '../repositories/usageCounters.repository';
+import { type CounterKey, setCounter } from '../repositories/usageCounters.repository';
 import { measuredUsageInPeriod } from '../repositories/usageMeasurements.repository';
 
 type Trx = Transaction<Database>;
@@ -44,8 +45,26 @@ async function rebuildCounters(trx: Trx, environmentId: string, customerId: stri
     if (meterType === 'None') continue;
     const period = counterPeriod({ meterType, resetPeriod: grant.resetPeriod, usagePeriodAnchor: grant.usagePeriodAnchor ? new Date(grant.usagePeriodAnchor) : null }, now);
     const key = { environmentId, customerId, resourceKey, featureId: grant.featureId };
-    await setCounter(trx, key, period, await measuredUsageInPeriod(trx, key, period));
+    const window = { start: await endOfLastCountedPeriod(trx, key, period), end: period.end };
+    await setCounter(trx, key, period, await measuredUsageInPeriod(trx, key, window));
   }
+}
+
+// Usage not counted in a finished period of an entitlement counts in the current one: what was reported before the
+// customer's first subscription (or before the customer existed), or during a gap between subscriptions; on a plan
+// change mid-period the usage since the last finished period carries over instead of starting from zero.
+async function endOfLastCountedPeriod(trx: Trx, key: CounterKey, period: UsagePeriod): Promise<Date> {
+  const row = await trx
+    .selectFrom('usage_counters')
+    .select((eb) => eb.fn.max('period_end').as('end'))
+    .where('environment_id', '=', key.environmentId)
+    .where('customer_id', '=', key.customerId)
+    .where('resource_key', '=', key.resourceKey)
+    .where('feature_id', '=', key.featureId)
+    .where('period_start', '!=', NEVER_RESETS.start)
+    .where('period_end', '<=', period.start)
+    .executeTakeFirst();
+  return row?.end ? new Date(row.end) : NEVER_RESETS.start;
 }
 
 async function featureMeterTypes(trx: Trx, environmentId: string, featureIds: string[]): Promise<Map<string, MeterType>> {
