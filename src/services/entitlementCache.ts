@@ -5,8 +5,9 @@ import type { EntitlementReads } from './entitlementReads';
 
 // What the cache needs of the change feed: every committed change of every environment, in order, and whether the
 // feed is current (connected and caught up), without which nothing cached can be trusted to be fresh.
+// `onReset`: events were skipped (the feed lost its place), so everything derived from them must go.
 export type ChangeNotifications = {
-  subscribe(listener: (change: { environmentId: string; type: ChangeEventType; customerId: string | null }) => void): () => void;
+  subscribe(listener: { onEvent: (change: { environmentId: string; type: ChangeEventType; customerId: string | null }) => void; onReset?: () => void }): () => void;
   isCurrent(): boolean;
 };
 
@@ -46,9 +47,12 @@ export function cachedEntitlementReads(source: EntitlementReads, feed: ChangeNot
     features.clear();
     scopeCount = 0;
   };
-  const unsubscribe = feed.subscribe((change) => {
-    if (change.customerId !== null && CUSTOMER_CHANGES.has(change.type)) dropCustomer(change.environmentId, change.customerId);
-    if (CATALOG_CHANGES.has(change.type)) features.delete(change.environmentId);
+  const unsubscribe = feed.subscribe({
+    onEvent: (change) => {
+      if (change.customerId !== null && CUSTOMER_CHANGES.has(change.type)) dropCustomer(change.environmentId, change.customerId);
+      if (CATALOG_CHANGES.has(change.type)) features.delete(change.environmentId);
+    },
+    onReset: clear,
   });
 
   const trusted = () => {

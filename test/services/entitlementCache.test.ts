@@ -26,7 +26,8 @@ function setup(options: { maxScopes?: number } = {}) {
     cache,
     loads,
     bump: () => (version += 1),
-    emit: (change: Parameters<Parameters<ChangeNotifications['subscribe']>[0]>[0]) => listeners.forEach((listener) => listener(change)),
+    emit: (change: Parameters<Parameters<ChangeNotifications['subscribe']>[0]['onEvent']>[0]) => listeners.forEach((listener) => listener.onEvent(change)),
+    reset: () => listeners.forEach((listener) => listener.onReset?.()),
     setCurrent: (value: boolean) => (current = value),
     advance: (ms: number) => (clock += ms),
     listeners,
@@ -86,6 +87,16 @@ describe('cachedEntitlementReads', () => {
     await t.cache.scope('e', 'b', null);
     expect(t.loads.at(-1)).toBe('e/b/');
     expect(t.loads).toHaveLength(5);
+  });
+
+  it('forgets everything when the feed skipped events', async () => {
+    const t = setup();
+    await t.cache.scope('e', 'c1', null);
+    await t.cache.features('e');
+    t.reset();
+    await t.cache.scope('e', 'c1', null);
+    await t.cache.features('e');
+    expect(t.loads).toEqual(['e/c1/', 'features/e', 'e/c1/', 'features/e']);
   });
 
   it('does not keep a failed load', async () => {
