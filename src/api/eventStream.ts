@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { StoredChangeEvent } from '../domain/changeEvent';
 import { formatEventId, isAfter, type OutboxPosition } from '../domain/outboxPosition';
 import { concernsCustomer, STREAMED_EVENT_TYPES, toStreamMessage } from '../domain/streamMessages';
@@ -22,15 +22,15 @@ const FEED_RESET = 'the server missed events while its database was unreachable;
 // A client that stops reading is dropped past this much unsent data; it reconnects and resumes from its last id.
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-export type EventStreamRequest = { environmentId: string; customerId?: string; resumeAfter?: OutboxPosition };
+// `apiKeyId`: the key the stream was opened with; its revocation ends the stream.
+export type EventStreamRequest = { environmentId: string; apiKeyId: string; customerId?: string; resumeAfter?: OutboxPosition };
 
 // One client's Server-Sent Events stream: the events after its Last-Event-ID read from the outbox, then the live
 // events the change feed delivers, each once and in order (live events arriving during the replay wait, and those
 // the replay already sent are skipped).
 export async function openEventStream(
   { db, feed, logger, settings }: { db: Db; feed: ChangeFeed; logger: Logger; settings: EventStreamSettings },
-  { environmentId, customerId, resumeAfter }: EventStreamRequest,
-  req: Request,
+  { environmentId, apiKeyId, customerId, resumeAfter }: EventStreamRequest,
   res: Response,
 ): Promise<void> {
   const liveFrom = feed.position();
@@ -66,6 +66,7 @@ export async function openEventStream(
 
   unsubscribe = feed.subscribe({
     onEvent(event) {
+      if (event.type === 'apiKey.revoked' && event.payload.apiKeyId === apiKeyId) return finish();
       if (event.environmentId !== environmentId || !concernsCustomer(event, customerId) || !toStreamMessage(event)) return;
       if (waiting) waiting.push(event);
       else send(event);
@@ -76,7 +77,8 @@ export async function openEventStream(
     },
     onClose: finish,
   });
-  req.on('close', finish);
+  // The client went away (or the response ended): free the subscription and the heartbeat.
+  res.on('close', finish);
 
   try {
     const tooOld = resumeAfter && (await resumeRefusal(db, environmentId, resumeAfter, filter, settings.maxReplayEvents));

@@ -30,8 +30,7 @@ export function streamRoutes({ db, changeFeed, logger, eventStream }: AppDepende
     if (header !== undefined && !fromHeader) throw invalidInput([{ field: 'Last-Event-ID', message: EVENT_ID_MESSAGE }]);
     await openEventStream(
       { db, feed: changeFeed, logger, settings: { ...DEFAULT_EVENT_STREAM_SETTINGS, ...eventStream } },
-      { environmentId: environmentOf(res), customerId: query.customerId, resumeAfter: fromHeader ?? query.lastEventId },
-      req,
+      { environmentId: environmentOf(res), apiKeyId: res.locals.apiKeyId as string, customerId: query.customerId, resumeAfter: fromHeader ?? query.lastEventId },
       res,
     );
   });
