@@ -58,9 +58,12 @@ export async function openEventStream(
     lastSent = position;
     write(`id: ${formatEventId(position)}\nevent: resyncRequired\ndata: ${JSON.stringify({ reason })}\n\n`);
   };
-  function finish() {
+  const release = () => {
     clearInterval(heartbeat);
     unsubscribe();
+  };
+  function finish() {
+    release();
     if (!res.writableEnded) res.end();
   }
 
@@ -95,7 +98,8 @@ export async function openEventStream(
     else held.forEach(send);
   } catch (error) {
     if (!res.headersSent) {
-      finish();
+      // Nothing sent yet: the error handler answers (503 while Postgres is unreachable).
+      release();
       throw error;
     }
     // The replay failed after the headers: the client reconnects with the last id it got and resumes there.

@@ -69,13 +69,13 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   };
 
   function lose(lost: pg.Client, error?: unknown) {
+    lost.removeAllListeners('notification');
+    lost.end().catch(() => undefined);
+    // A connection replaced already, or one that finished connecting after close().
     if (lost !== client) return;
     client = undefined;
     connected = false;
     currency.forget();
-    lost.removeAllListeners('notification');
-    lost.on('error', () => undefined);
-    lost.end().catch(() => undefined);
     if (closed) return;
     logger.warn({ err: error, retryInMs: nextDelay }, 'the change feed lost its database connection; reconnecting');
     reconnectTimer = setTimeout(connect, nextDelay);
@@ -106,7 +106,7 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
         logger.warn('the change feed was away longer than the outbox keeps events; subscribers resynchronise');
         tell((listener) => listener.onReset?.());
       }
-      if (candidate !== client) return;
+      if (candidate !== client) return lose(candidate);
       connected = true;
       nextDelay = reconnectDelay.first;
       logger.info('the change feed is connected');
