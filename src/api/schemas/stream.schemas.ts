@@ -6,7 +6,7 @@ export const EVENT_ID_MESSAGE = 'must be an event id of this stream ("<transacti
 
 export const eventIdSchema = z
   .string()
-  .regex(/^\d{1,20}-\d{1,16}$/, EVENT_ID_MESSAGE)
+  .regex(/^\d{1,20}-\d{1,16}$/, { message: EVENT_ID_MESSAGE, abort: true })
   .refine((text) => parseEventId(text) !== undefined, EVENT_ID_MESSAGE)
   .transform((text) => parseEventId(text)!);
 
