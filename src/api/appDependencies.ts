@@ -1,7 +1,9 @@
 import type { Db } from '../db/createDb';
+import type { ChangeFeed } from '../infra/changeFeed';
 import type { Logger } from '../logger';
 import type { EntitlementReads } from '../services/entitlementReads';
 import type { WorkflowClients } from '../temporal/workflowClients';
+import type { EventStreamSettings } from './eventStream';
 import type { CodecEndpointOptions } from './routes/codec.routes';
 
 export type AppDependencies = {
@@ -17,4 +19,9 @@ export type AppDependencies = {
   temporalHealthy: () => Promise<boolean>;
   // Mounted only when given: decrypts payloads for the Temporal Web UI (/codec/decode, /codec/encode).
   codecEndpoint?: CodecEndpointOptions;
+  // The process's change feed (src/infra/changeFeed.ts): caches API keys and serves GET /v1/stream. Without it
+  // (an app built by hand in a test) every request reads its key and the stream answers 503.
+  changeFeed?: ChangeFeed;
+  // Overrides of the stream's heartbeat and replay bound (tests).
+  eventStream?: Partial<EventStreamSettings>;
 };

@@ -2,6 +2,7 @@ import { entitlementsRoutes } from './routes/entitlements.routes';
 import { usageRoutes } from './routes/usage.routes';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
+import { createApiKeyCache } from './apiKeyCache';
 import type { AppDependencies } from './appDependencies';
 import { authenticate } from './authenticate';
 import { createErrorHandler } from './errorHandler';
@@ -15,6 +16,7 @@ import { codecRoutes } from './routes/codec.routes';
 import { customersRoutes } from './routes/customers.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { healthRoutes } from './routes/health.routes';
+import { streamRoutes } from './routes/stream.routes';
 import { subscriptionsRoutes } from './routes/subscriptions.routes';
 import { webhooksRoutes } from './routes/webhooks.routes';
 
@@ -52,12 +54,13 @@ export function createApp(deps: AppDependencies): Express {
   entitlementsRoutes(deps, routes);
   usageRoutes(deps, routes);
   webhooksRoutes(deps, routes);
+  streamRoutes(deps, routes);
 
   app.use(docsRoutes(routes.operations));
   // Before the API's body parsing and keys: the Temporal UI calls it with its own headers and body shape.
   if (deps.codecEndpoint) app.use(codecRoutes(deps.codecEndpoint));
   // Authenticate before reading bodies: an anonymous caller learns nothing, not even that its JSON is malformed.
-  app.use('/v1', authenticate(deps.db));
+  app.use('/v1', authenticate(deps.db, deps.changeFeed && createApiKeyCache(deps.changeFeed)));
   app.use(routes.router);
 
   app.use((req) => {
