@@ -202,9 +202,10 @@ describe('pruning the change outbox', () => {
     const { environmentId } = await createTestEnvironment(database.db);
     const append = (packageId: string) => database.db.transaction().execute(async (trx) => (await appendChangeEvents(trx, environmentId, [published(packageId)]))[0]!);
     const [first, second, third] = [await append('old-1'), await append('old-2'), await append('recent')];
+    const dayAgo = new Date(Date.now() - 86_400_000);
+    expect(await pruneChangeOutbox(database.db, dayAgo, 1_000)).toBe(0);
     // Everything up to `second` (the events of earlier tests included) becomes two days old.
     await sql`update change_outbox set created_at = now() - interval '2 days' where (transaction_id, id) <= (${second.transactionId.toString()}::xid8, ${second.id})`.execute(database.db);
-    const dayAgo = new Date(Date.now() - 86_400_000);
 
     expect(await pruneChangeOutbox(database.db, dayAgo, 1)).toBe(1);
     while ((await pruneChangeOutbox(database.db, dayAgo, 2)) > 0);
