@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listChangeEventsAfter } from '../../src/db/repositories/changeOutbox.repository';
 import { OUTBOX_START } from '../../src/domain/outboxPosition';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
+import { waitForOutboxHorizon } from '../support/outboxHorizon';
 import { createTestEnvironment } from '../support/testEnvironment';
 
 let harness: ApiHarness;
@@ -41,6 +42,7 @@ describe('the change outbox over HTTP', () => {
     await request(harness.app).patch('/v1/customers/outbox-probe').set('X-API-KEY', apiKey).send({ billingInfo: { ...billingInfo, currency: 'eur' } }).expect(200);
     await request(harness.app).patch('/v1/customers/outbox-probe').set('X-API-KEY', apiKey).send({ name: 'Probe 2', billingInfo }).expect(200);
 
+    await waitForOutboxHorizon(harness.database.db);
     const events = await listChangeEventsAfter(harness.database.db, environmentId, OUTBOX_START, 100);
     expect(events.map((event) => [event.type, event.customerId])).toEqual([
       ['customer.created', 'outbox-probe'],

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/createApp';
 import { commitChange } from '../../src/db/commitChange';
+import { pruneChangeOutbox } from '../../src/db/repositories/changeOutbox.repository';
 import { createDb, type Db } from '../../src/db/createDb';
 import type { ChangeEvent } from '../../src/domain/changeEvent';
 import { startChangeFeed, type ChangeFeed } from '../../src/infra/changeFeed';
@@ -14,6 +15,7 @@ import { createWorkflowClients } from '../../src/temporal/workflowClients';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 import { exampleCatalogInput } from '../support/exampleCatalog';
 import { startFreezableProxy, type FreezableProxy } from '../support/freezableProxy';
+import { waitForOutboxHorizon } from '../support/outboxHorizon';
 import { openSseStream, type SseEvent, type SseStream } from '../support/sseClient';
 import { createTestEnvironment } from '../support/testEnvironment';
 
@@ -324,5 +326,29 @@ describe('the API key cache', () => {
     }
     await eventually(() => other.feed.isCurrent());
     await asks().expect(200);
+  });
+});
+
+// Last: it prunes the whole outbox.
+describe('a stream whose process was cut off longer than the outbox keeps events', () => {
+  it('gets resyncRequired, and the events after it', async () => {
+    const { apiKey, environmentId } = await createTestEnvironment(harness.database.db);
+    const events = await stream(apiKey, { base: other.url });
+    await events.waitForComment('connected');
+    other.proxy.freeze();
+    try {
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'tollgate-change-feed' and datname = current_database()`.execute(harness.database.db);
+      await eventually(() => !other.feed.isCurrent());
+      await commitEvents(environmentId, usageOf('c1', 1));
+      await waitForOutboxHorizon(harness.database.db);
+      await sql`update change_outbox set created_at = now() - interval '2 days'`.execute(harness.database.db);
+      while ((await pruneChangeOutbox(harness.database.db, new Date(Date.now() - 86_400_000), 1_000)) > 0);
+    } finally {
+      other.proxy.thaw();
+    }
+    const [resync] = await events.waitFor(1);
+    expect(resync).toMatchObject({ event: 'resyncRequired', data: { reason: expect.stringContaining('missed events') } });
+    await commitEvents(environmentId, usageOf('c1', 2));
+    expect((await events.waitFor(2))[1]).toMatchObject({ event: 'usageUpdated', data: { currentUsage: 2 } });
   });
 });

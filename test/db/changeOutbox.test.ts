@@ -9,6 +9,7 @@ import type { ChangeEvent, StoredChangeEvent } from '../../src/domain/changeEven
 import { comparePositions, formatEventId, OUTBOX_START, type OutboxPosition } from '../../src/domain/outboxPosition';
 import { applyCatalog } from '../../src/services/applyCatalog';
 import { exampleCatalog, type exampleCatalogInput } from '../support/exampleCatalog';
+import { waitForOutboxHorizon } from '../support/outboxHorizon';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 import { createTestEnvironment } from '../support/testEnvironment';
 
@@ -31,7 +32,7 @@ afterAll(async () => database?.drop());
 
 const activities = () => createActivities({ db: database.db, billing: createNoneBillingProvider(), logger: pino({ level: 'silent' }) });
 const newCustomer = (environmentId: string, customerId: string) => ({ environmentId, customerId, name: 'Ada', email: 'ada@example.com', couponId: null, metadata: { tier: 'gold' }, billingId: null });
-const eventsOf = (environmentId: string) => listChangeEventsAfter(database.db, environmentId, OUTBOX_START, 1_000);
+const eventsOf = async (environmentId: string) => (await waitForOutboxHorizon(database.db), listChangeEventsAfter(database.db, environmentId, OUTBOX_START, 1_000));
 const refuseOutboxAppends = (environmentId: string) => database.db.insertInto('outbox_refusals' as never).values({ environment_id: environmentId } as never).execute();
 const customerRow = (environmentId: string, customerId: string) =>
   database.db.selectFrom('customers').selectAll().where('environment_id', '=', environmentId).where('id', '=', customerId).executeTakeFirst();
@@ -203,9 +204,10 @@ describe('pruning the change outbox', () => {
     const { environmentId } = await createTestEnvironment(database.db);
     const append = (packageId: string) => database.db.transaction().execute(async (trx) => (await appendChangeEvents(trx, environmentId, [published(packageId)]))[0]!);
     const [first, second, third] = [await append('old-1'), await append('old-2'), await append('recent')];
+    const dayAgo = new Date(Date.now() - 86_400_000);
+    expect(await pruneChangeOutbox(database.db, dayAgo, 1_000)).toBe(0);
     // Everything up to `second` (the events of earlier tests included) becomes two days old.
     await sql`update change_outbox set created_at = now() - interval '2 days' where (transaction_id, id) <= (${second.transactionId.toString()}::xid8, ${second.id})`.execute(database.db);
-    const dayAgo = new Date(Date.now() - 86_400_000);
 
     expect(await pruneChangeOutbox(database.db, dayAgo, 1)).toBe(1);
     while ((await pruneChangeOutbox(database.db, dayAgo, 2)) > 0);

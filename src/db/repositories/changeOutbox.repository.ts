@@ -114,14 +114,19 @@ export async function findResumeGap(db: Db, after: OutboxPosition): Promise<'pru
 // Only a prefix of the stream's order goes, so "resuming after P" is complete exactly when P is at or past that record.
 export async function pruneChangeOutbox(db: Db, before: Date, limit: number): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const oldest = await trx
-      .selectFrom('change_outbox')
-      .select(['transaction_id', 'id', 'created_at'])
-      .where(sql<boolean>`transaction_id < ${committedHorizon}`)
-      .orderBy('transaction_id')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+    const oldestFirst = (count: number) =>
+      trx
+        .selectFrom('change_outbox')
+        .select(['transaction_id', 'id', 'created_at'])
+        .where(sql<boolean>`transaction_id < ${committedHorizon}`)
+        .orderBy('transaction_id')
+        .orderBy('id')
+        .limit(count)
+        .execute();
+    // The usual round finds nothing due: one row tells.
+    const [first] = await oldestFirst(1);
+    if (!first || first.created_at >= before) return 0;
+    const oldest = await oldestFirst(limit);
     const firstKept = oldest.findIndex((row) => row.created_at >= before);
     const last = oldest[(firstKept === -1 ? oldest.length : firstKept) - 1];
     if (!last) return 0;
