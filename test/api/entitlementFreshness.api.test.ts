@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 const checkOn = (app: ReturnType<typeof createApp>, customerId: string, featureId: string) =>
-  request(app).get(`/v1/customers/${customerId}/entitlements/${featureId}`).set('X-API-KEY', key).expect(200).then((r) => r.body as { hasAccess: boolean; value?: number; isUnlimited?: boolean });
+  request(app).get(`/v1/customers/${customerId}/entitlements/${featureId}`).set('X-API-KEY', key).expect(200).then((r) => r.body as { hasAccess: boolean; value?: number; isUnlimited?: boolean; accessDeniedReason?: string });
 
 // Polls the other process until it sees the change, and answers how long that took (bounded, so a miss fails).
 async function msUntil(condition: () => Promise<boolean>, boundMs = 10_000): Promise<number> {
