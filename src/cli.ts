@@ -4,12 +4,12 @@ import { DatabaseUnavailableError, openDatabase } from './cli/openDatabase';
 import type { Db } from './db/createDb';
 import { migrateToLatest } from './db/migrate';
 import { findEnvironmentByName, listEnvironments } from './db/repositories/environments.repository';
-import { listApiKeys, revokeApiKey } from './db/repositories/apiKeys.repository';
+import { listApiKeys } from './db/repositories/apiKeys.repository';
 import { developmentPayloadKeys, requirePayloadKeys } from './infra/payloadKeys';
 import { StartupError } from './infra/startupError';
 import { connectTemporalClient } from './infra/temporalClient';
 import { applyCatalogFile } from './services/bootstrap';
-import { createApiKey, createEnvironment } from './services/environments';
+import { createApiKey, createEnvironment, revokeApiKey } from './services/environments';
 import { createTollgateDataConverter } from './temporal/dataConverter';
 import { createWorkflowClients } from './temporal/workflowClients';
 

@@ -6,10 +6,12 @@ import { createBillingProvider } from './billing/createBillingProvider';
 import { chosenBilling, ConfigError, loadConfig, type BillingConfig } from './config';
 import { createDb, databaseOptions } from './db/createDb';
 import { codecEndpointOptions, codecEndpointUrl, devServerUiOrigins, reachableHost } from './infra/codecEndpoint';
+import { startChangeFeed } from './infra/changeFeed';
 import { claimDataDir } from './infra/dataDirLock';
 import { startDevSandbox } from './infra/devSandbox';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
 import { closeServer, listen } from './infra/httpServer';
+import { startOutboxPruning } from './infra/outboxPruning';
 import { restrictPrivateDataFiles } from './infra/ownerOnlyFiles';
 import { developmentPayloadKeys, PAYLOAD_KEY_FILE } from './infra/payloadKeys';
 import { assertPortFree } from './infra/processes';
@@ -86,7 +88,8 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   if (temporalServer) stopSteps.unshift(() => temporalServer.stop());
 
   // Each resource registers its own close in front of the ones it depends on, so any failure below unwinds cleanly.
-  const db = createDb(config.databaseUrl ?? postgres!.connectionString(), databaseOptions(config, logger));
+  const databaseUrl = config.databaseUrl ?? postgres!.connectionString();
+  const db = createDb(databaseUrl, databaseOptions(config, logger));
   stopSteps.unshift(() => db.destroy());
   const { environment, apiKey } = await bootstrapDevelopment(db, { dataDir: config.dataDir, fixedApiKey: config.devApiKey });
   const catalog = await applyCatalogFileAtStart(db, environment.id, config.catalogFile);
@@ -119,9 +122,15 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   const workflows = createWorkflowClients(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes });
   if (billing.name === 'stripe') await workflows.catalog.sync(environment.id);
   if (billing.name === 'stripe' && !webhookSecret) logger.warn(WEBHOOKS_NOT_CONFIGURED_WARNING);
-  const app = createApp({ db, workflows, billingProvider: billing.name, logger, temporalHealthy: temporal.healthy, codecEndpoint, stripeWebhookSecret: webhookSecret });
+  const changeFeed = startChangeFeed({ connectionString: databaseUrl, logger });
+  const pruning = startOutboxPruning(db, logger);
+  stopSteps.unshift(() => pruning.stop());
+  let stopServing = () => changeFeed.close();
+  stopSteps.unshift(() => stopServing());
+  const app = createApp({ db, workflows, billingProvider: billing.name, logger, temporalHealthy: temporal.healthy, codecEndpoint, stripeWebhookSecret: webhookSecret, changeFeed });
   const server = await listen(app, config.port, config.host);
-  stopSteps.unshift(() => closeServer(server));
+  // Closing the feed ends the open event streams, which closing the server would otherwise wait for.
+  stopServing = () => Promise.all([closeServer(server), changeFeed.close()]).then(() => undefined);
 
   // API first (in-flight requests finish), then the worker, connections, Temporal and Postgres. The signal handlers
   // are installed before the banner, so a Ctrl-C (or a script) reacting to it always gets the orderly shutdown.

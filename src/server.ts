@@ -1,9 +1,11 @@
 import { createApp } from './api/createApp';
 import { loadConfig, productionBilling } from './config';
 import { createDb, databaseOptions } from './db/createDb';
+import { startChangeFeed } from './infra/changeFeed';
 import { codecEndpointOptions } from './infra/codecEndpoint';
 import { requirePayloadKeys } from './infra/payloadKeys';
 import { closeServer, listen } from './infra/httpServer';
+import { startOutboxPruning } from './infra/outboxPruning';
 import { runUntilSignal } from './infra/shutdown';
 import { WEBHOOKS_NOT_CONFIGURED_WARNING } from './infra/webhookSecret';
 import { connectTemporalClient } from './infra/temporalClient';
@@ -24,6 +26,9 @@ async function main() {
   const db = createDb(config.databaseUrl, databaseOptions(config, logger));
   if (billing.provider !== 'none' && !config.stripeWebhookSecret) logger.warn(WEBHOOKS_NOT_CONFIGURED_WARNING);
   const temporal = await connectTemporalClient(config.temporal.address, config.temporal.namespace, createTollgateDataConverter(payloadKeys));
+  // Its own connection: it reconnects by itself, and until it is current keys are read from the database.
+  const changeFeed = startChangeFeed({ connectionString: config.databaseUrl, logger });
+  const pruning = startOutboxPruning(db, logger);
   const app = createApp({
     db,
     workflows: createWorkflowClients(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes }),
@@ -33,11 +38,14 @@ async function main() {
     temporalHealthy: temporal.healthy,
     codecEndpoint,
     stripeWebhookSecret: config.stripeWebhookSecret,
+    changeFeed,
   });
   const server = await listen(app, config.port, config.host);
   logger.info({ url: `http://${config.host}:${config.port}`, payloadKeyId: payloadKeyId(payloadKeys.current), codecEndpoint: codecEndpoint !== undefined }, 'API listening');
   await runUntilSignal(new Promise(() => undefined), [
-    () => closeServer(server),
+    // Closing the feed ends the open event streams, which the server would otherwise wait for.
+    () => Promise.all([closeServer(server), changeFeed.close()]),
+    () => pruning.stop(),
     () => temporal.connection.close(),
     () => db.destroy(),
   ]);

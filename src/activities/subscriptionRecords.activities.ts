@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { DatabaseError } from 'pg';
-import { commitChange } from '../db/commitChange';
+import { commitChange, entitlementsOf } from '../db/commitChange';
 import type { Transaction } from 'kysely';
 import type { DbOrTransaction } from '../db/createDb';
 import type { Database, SubscriptionRow } from '../db/database';
@@ -137,7 +137,7 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
           if (input.requestKey) await recordAppliedRequest(trx, environmentId, input.requestKey, { subscriptionId });
           return { subscription, endedRows, changed: true };
         },
-        recompute: () => [],
+        recompute: (result) => (result.changed ? [entitlementsOf(input.customerId)] : []),
         events: (result) => events(result, 'subscription.created'),
       });
       return { subscription: result.subscription, ended: ended(result.endedRows) };
@@ -177,7 +177,7 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
           if (input.trial) await claimTrial(trx, row);
           return { subscription: toSubscriptionView(row), endedRows, changed: true };
         },
-        recompute: () => [],
+        recompute: (result) => (result.changed ? [entitlementsOf(result.subscription.customerId)] : []),
         events: (result) => events(result, 'subscription.updated'),
       });
       return { subscription: result.subscription, ended: ended(result.endedRows) };
@@ -195,7 +195,7 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
           const row = (await updateSubscriptionRow(trx, environmentId, subscriptionId, { status: input.status, live_slot: null, end_date: now, end_reason: input.reason, ...(input.reason === 'CANCELED' && { cancellation_date: now }) }))!;
           return { subscription: toSubscriptionView(row), changed: true };
         },
-        recompute: () => [],
+        recompute: (result) => (result.changed ? [entitlementsOf(result.subscription.customerId)] : []),
         events: (result) => (result.changed ? [subscriptionChanged('subscription.ended', result.subscription)] : []),
       });
       return result.subscription;

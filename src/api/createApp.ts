@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
+import { createApiKeyCache } from './apiKeyCache';
 import type { AppDependencies } from './appDependencies';
 import { authenticate } from './authenticate';
 import { createErrorHandler } from './errorHandler';
@@ -8,17 +9,25 @@ import { idempotentWrites } from './idempotency';
 import { redactQueryValues } from './redactUrl';
 import { jsonBody, jsonOrYamlBody, signedRawBody } from './requestBody';
 import { createRouteRegistry } from './routeRegistry';
+import { cachedEntitlementReads } from '../services/entitlementCache';
+import { databaseEntitlementReads } from '../services/entitlementReads';
 import { catalogRoutes } from './routes/catalog.routes';
 import { codecRoutes } from './routes/codec.routes';
 import { customersRoutes } from './routes/customers.routes';
 import { docsRoutes } from './routes/docs.routes';
+import { entitlementsRoutes } from './routes/entitlements.routes';
 import { eventsRoutes } from './routes/events.routes';
 import { healthRoutes } from './routes/health.routes';
+import { streamRoutes } from './routes/stream.routes';
 import { subscriptionsRoutes } from './routes/subscriptions.routes';
+import { usageRoutes } from './routes/usage.routes';
 import { webhooksRoutes } from './routes/webhooks.routes';
 
 // Builds the HTTP app; it never listens by itself (server.ts and dev.ts do, tests use supertest).
-export function createApp(deps: AppDependencies): Express {
+export function createApp(given: AppDependencies): Express {
+  // Checks read through an in-process cache when a change feed keeps it fresh; one cache for every route.
+  const databaseReads = databaseEntitlementReads(given.db);
+  const deps = { ...given, entitlementReads: given.entitlementReads ?? (given.changeFeed ? cachedEntitlementReads(databaseReads, given.changeFeed) : databaseReads) };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -48,14 +57,17 @@ export function createApp(deps: AppDependencies): Express {
   catalogRoutes(deps, routes);
   customersRoutes(deps, routes);
   subscriptionsRoutes(deps, routes);
+  entitlementsRoutes(deps, routes);
+  usageRoutes(deps, routes);
   eventsRoutes(deps, routes);
   webhooksRoutes(deps, routes);
+  streamRoutes(deps, routes);
 
   app.use(docsRoutes(routes.operations));
   // Before the API's body parsing and keys: the Temporal UI calls it with its own headers and body shape.
   if (deps.codecEndpoint) app.use(codecRoutes(deps.codecEndpoint));
   // Authenticate before reading bodies: an anonymous caller learns nothing, not even that its JSON is malformed.
-  app.use('/v1', authenticate(deps.db));
+  app.use('/v1', authenticate(deps.db, deps.changeFeed && createApiKeyCache(deps.changeFeed)));
   app.use(routes.router);
 
   app.use((req) => {

@@ -60,6 +60,7 @@ function describeResponse(op: Operation, status: number, response: ResponseSpec)
     description: response.description,
     ...(takesIdempotentBody(op) && status < 300 && { headers: replayedHeader }),
     ...(response.schema && { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }),
+    ...(response.contentType && { content: { [response.contentType]: { schema: { type: 'string' } } } }),
   };
 }
 
@@ -72,6 +73,7 @@ function describeOperation(op: Operation) {
     parameters: [
       ...pathParameterNames(op.path).map((name) => ({ name, in: 'path', required: true, schema: jsonSchema(params[name] as z.ZodType, 'input') })),
       ...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema: jsonSchema(schema as z.ZodType, 'input') })),
+      ...(op.headers ?? []).map(({ name, description, schema }) => ({ name, in: 'header', required: false, description, schema: jsonSchema(schema, 'input') })),
       ...(takesIdempotentBody(op) ? [idempotencyKeyParameter] : []),
       ...(op.body?.accepts === 'signedRaw' ? [stripeSignatureParameter] : []),
     ],

@@ -3,7 +3,9 @@ import type { z } from 'zod';
 import type { RouteBodies } from './routeBodies';
 import { parseInput } from './validate';
 
-export type ResponseSpec = { description: string; schema?: z.ZodType };
+// `contentType`: a body that is not JSON (an event stream), described by its media type alone.
+export type ResponseSpec = { description: string; schema?: z.ZodType; contentType?: string };
+export type HeaderSpec = { name: string; description: string; schema: z.ZodType };
 
 export type BodySpec = {
   schema: z.ZodType;
@@ -23,6 +25,8 @@ export type Operation = {
   open?: boolean;
   params?: z.ZodObject;
   query?: z.ZodObject;
+  // Request headers the route reads (validated by its handler).
+  headers?: readonly HeaderSpec[];
   body?: BodySpec;
   // Runs a workflow: may answer 503 while it is still running or while Temporal is unreachable.
   workflow?: boolean;

@@ -2,19 +2,24 @@ import type { Transaction } from 'kysely';
 import type { ChangeEvent } from '../domain/changeEvent';
 import type { Db } from './createDb';
 import type { Database } from './database';
+import { recomputeEffectiveEntitlements } from './recompute/effectiveEntitlements.recompute';
 import { appendChangeEvents } from './repositories/changeOutbox.repository';
 
 type Trx = Transaction<Database>;
 
-// What a change can make stale, named by the caller with what its recomputation needs. Nothing derives from
-// today's tables: issue 7 adds `{ name: 'effectiveEntitlements'; customerId: string }` and its case in `recompute`.
-export type Recomputation = never;
+// What a change can make stale, named by the caller with what its recomputation needs.
+export type Recomputation = { name: 'effectiveEntitlements'; customerId: string };
 
-async function recompute(_trx: Trx, _environmentId: string, recomputation: Recomputation): Promise<void> {
-  // Each named recomputation gets a case here; until one exists, the compiler proves no caller can name any.
-  const unnamed: never = recomputation;
-  throw new Error(`no recomputation for ${JSON.stringify(unnamed)}`);
+// Brings what derives from the change up to date, and says what listeners should hear about it.
+async function recompute(trx: Trx, environmentId: string, recomputation: Recomputation): Promise<readonly ChangeEvent[]> {
+  switch (recomputation.name) {
+    case 'effectiveEntitlements':
+      return recomputeEffectiveEntitlements(trx, environmentId, recomputation.customerId, new Date());
+  }
 }
+
+// The recomputation every change of a customer's subscriptions names.
+export const entitlementsOf = (customerId: string): Recomputation => ({ name: 'effectiveEntitlements', customerId });
 
 export type Change<Result> = {
   environmentId: string;
@@ -29,8 +34,9 @@ export type Change<Result> = {
 export async function commitChange<Result>(db: Db, change: Change<Result>): Promise<Result> {
   return db.transaction().execute(async (trx) => {
     const result = await change.write(trx);
-    for (const recomputation of change.recompute(result)) await recompute(trx, change.environmentId, recomputation);
-    await appendChangeEvents(trx, change.environmentId, change.events(result));
+    const derived: ChangeEvent[] = [];
+    for (const recomputation of change.recompute(result)) derived.push(...(await recompute(trx, change.environmentId, recomputation)));
+    await appendChangeEvents(trx, change.environmentId, [...change.events(result), ...derived]);
     return result;
   });
 }

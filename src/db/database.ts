@@ -184,7 +184,11 @@ export type ChangeOutboxTable = {
   resource_id: string | null;
   payload: Json<unknown>;
   created_at: CreatedAt;
+  // xid8, as decimal text (pg has no parser for it): the committing transaction, first key of the stream's order.
+  transaction_id: Generated<string>;
 };
+
+export type ChangeOutboxPrunedThroughTable = { singleton: Generated<boolean>; transaction_id: string; id: number };
 
 
 export type SubscriptionTable = {
@@ -323,6 +327,7 @@ export type Database = {
   catalog_file_applications: CatalogFileApplicationTable;
   applied_requests: AppliedRequestTable;
   change_outbox: ChangeOutboxTable;
+  change_outbox_pruned_through: ChangeOutboxPrunedThroughTable;
   subscriptions: SubscriptionTable;
   trial_usages: TrialUsageTable;
   billing_webhook_events: BillingWebhookEventTable;

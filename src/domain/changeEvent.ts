@@ -1,5 +1,6 @@
 import type { Customer } from './customers/customer';
 import type { EntitlementGrant } from './entitlements/effectiveEntitlements';
+import type { OutboxPosition } from './outboxPosition';
 import type { Subscription } from './subscriptions/subscription';
 
 export type PublishedPackage = { packageId: string; packageType: 'PLAN' | 'ADDON'; productId: string; version: number };
@@ -13,6 +14,8 @@ export type ChangeEvent =
   // The whole new set of a (customer, resource)'s effective entitlements, so a cache can replace what it holds.
   | { type: 'entitlements.updated'; customerId: string; resourceId: string | null; payload: { entitlements: EntitlementGrant[] } }
   | { type: 'usage.updated'; customerId: string; resourceId: string | null; payload: UsageChange }
+  // Any applied catalog change: caches of features and meters drop the environment's entries.
+  | { type: 'catalog.changed'; customerId: null; resourceId: null; payload: { changes: number } }
   // Tells every API process to forget a cached key at once (keys belong to one environment).
   | { type: 'apiKey.revoked'; customerId: null; resourceId: null; payload: { apiKeyId: string } };
 
@@ -23,8 +26,8 @@ export type SubscriptionEventType = 'subscription.created' | 'subscription.updat
 
 export type ChangeEventType = ChangeEvent['type'];
 
-// An event as the outbox stored it: its id orders the stream within an environment.
-export type StoredChangeEvent = ChangeEvent & { id: number; createdAt: string };
+// An event as the outbox stored it: its position orders the stream (see outboxPosition.ts).
+export type StoredChangeEvent = ChangeEvent & { environmentId: string; position: OutboxPosition; createdAt: string };
 
 export function customerChanged(type: 'customer.created' | 'customer.updated', customer: Customer): ChangeEvent {
   return { type, customerId: customer.customerId, resourceId: null, payload: { customer } };

@@ -27,7 +27,7 @@ export async function applyCatalog(db: Db, environmentId: string, catalog: Catal
       return { result: { ok: true, changed: changes.length > 0, changes: changes.map(summarise) }, changes };
     },
     recompute: () => [],
-    events: ({ changes }) => publishedPackageEvents(changes),
+    events: ({ changes }) => (changes.length === 0 ? [] : [...publishedPackageEvents(changes), { type: 'catalog.changed', customerId: null, resourceId: null, payload: { changes: changes.length } }]),
   });
   return result;
 }

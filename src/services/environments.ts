@@ -1,6 +1,7 @@
+import { commitChange } from '../db/commitChange';
 import type { Db } from '../db/createDb';
 import { findEnvironmentByName, insertEnvironment, insertEnvironmentIfAbsent } from '../db/repositories/environments.repository';
-import { findApiKeyByHash, insertApiKey } from '../db/repositories/apiKeys.repository';
+import { findApiKeyByHash, findApiKeyEnvironment, insertApiKey, revokeApiKey as markApiKeyRevoked } from '../db/repositories/apiKeys.repository';
 import { generateApiKey, generateEnvironmentId, hashApiKey } from './apiKeyMaterial';
 
 export async function ensureEnvironment(db: Db, name: string) {
@@ -25,4 +26,17 @@ export async function ensureApiKey(db: Db, environmentId: string, plaintext: str
   if (existing?.environment_id === environmentId && !existing.revoked_at) return existing.id;
   if (existing) throw new Error('TOLLGATE_API_KEY is revoked or belongs to another environment; choose another key');
   return (await createApiKey(db, environmentId, name, plaintext)).id;
+}
+
+// Revokes a key and, in the same transaction, tells every API process to forget it (apiKey.revoked). False when
+// no active key has this id.
+export async function revokeApiKey(db: Db, apiKeyId: string): Promise<boolean> {
+  const environmentId = await findApiKeyEnvironment(db, apiKeyId);
+  if (!environmentId) return false;
+  return commitChange(db, {
+    environmentId,
+    write: (trx) => markApiKeyRevoked(trx, apiKeyId),
+    recompute: () => [],
+    events: (revoked) => (revoked ? [{ type: 'apiKey.revoked', customerId: null, resourceId: null, payload: { apiKeyId } }] : []),
+  });
 }

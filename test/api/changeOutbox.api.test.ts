@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listChangeEventsAfter } from '../../src/db/repositories/changeOutbox.repository';
+import { OUTBOX_START } from '../../src/domain/outboxPosition';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
+import { waitForOutboxHorizon } from '../support/outboxHorizon';
 import { createTestEnvironment } from '../support/testEnvironment';
 
 let harness: ApiHarness;
@@ -40,7 +42,8 @@ describe('the change outbox over HTTP', () => {
     await request(harness.app).patch('/v1/customers/outbox-probe').set('X-API-KEY', apiKey).send({ billingInfo: { ...billingInfo, currency: 'eur' } }).expect(200);
     await request(harness.app).patch('/v1/customers/outbox-probe').set('X-API-KEY', apiKey).send({ name: 'Probe 2', billingInfo }).expect(200);
 
-    const events = await listChangeEventsAfter(harness.database.db, environmentId, 0, 100);
+    await waitForOutboxHorizon(harness.database.db);
+    const events = await listChangeEventsAfter(harness.database.db, environmentId, OUTBOX_START, 100);
     expect(events.map((event) => [event.type, event.customerId])).toEqual([
       ['customer.created', 'outbox-probe'],
       ['customer.updated', 'outbox-probe'],

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listChangeEventsAfter } from '../../src/db/repositories/changeOutbox.repository';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
-import { countersOf, meteredEnvironment, storedEventCount } from '../support/eventsApi';
+import { usageEventsOf, countersOf, meteredEnvironment, storedEventCount } from '../support/eventsApi';
 
 let harness: ApiHarness;
 beforeAll(async () => void (harness = await startApiHarness({ billing: 'none' })));
@@ -23,7 +22,7 @@ describe('POST /v1/events: storing and deduplicating', () => {
     const stored = await harness.database.db.selectFrom('raw_events').selectAll().where('environment_id', '=', environmentId).execute();
     expect(stored).toEqual([expect.objectContaining({ customer_id: 'customer-1', resource_key: '', event_name: 'api_call', idempotency_key: 'k1', dimensions: { user: 'u1' } })]);
     // The stream is told once, with the counter's value; a counter that never resets has no period.
-    const told = await listChangeEventsAfter(harness.database.db, environmentId, 0, 100);
+    const told = await usageEventsOf(harness.database.db, environmentId);
     expect(told.map(({ type, customerId, resourceId, payload }) => ({ type, customerId, resourceId, payload }))).toEqual([
       { type: 'usage.updated', customerId: 'customer-1', resourceId: null, payload: { featureId: 'feature-api-calls', currentUsage: 1, usagePeriodStart: null, usagePeriodEnd: null } },
     ]);

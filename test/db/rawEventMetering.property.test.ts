@@ -58,7 +58,7 @@ describe('raw event metering: live ingestion and the rebuild from stored events 
       fc.asyncProperty(fc.tuple(meter('f0'), meter('f1'), meter('f2')), fc.array(fc.array(event, { minLength: 1, maxLength: 40, size: 'medium' }), { minLength: 1, maxLength: 4 }), async (meters, batches) => {
         const { environmentId } = await createTestEnvironment(database.db);
         const definitions = await applyMeteredCatalog(database.db, environmentId, meters);
-        // c1 without a resource has monthly periods (anchored mid-month) on every feature; the others have no entitlement: never reset.
+        // c1 has monthly periods (anchored mid-month) on every feature, for a resource too (the customer-wide entitlement); c2 has none: never resets.
         for (const featureId of ['f0', 'f1', 'f2']) await giveUsagePeriod(database.db, environmentId, 'c1', featureId, 'MONTH', MONTHLY_ANCHOR);
         let stored = 0;
         for (const batch of batches) stored += (await ingestRawEvents(database.db, environmentId, batch)).accepted;
@@ -75,7 +75,7 @@ describe('raw event metering: live ingestion and the rebuild from stored events 
         const written = new Set(counters.map((c) => JSON.stringify([c.customer_id, c.resource_key, c.feature_id, c.period_start.getTime()])));
         for (const e of batches.flat()) {
           for (const m of meters.filter((candidate) => candidate.eventName === e.eventName)) {
-            const setting = e.customerId === 'c1' && e.resourceKey === '' ? { resetPeriod: 'MONTH' as const, usagePeriodAnchor: MONTHLY_ANCHOR } : { resetPeriod: null, usagePeriodAnchor: null };
+            const setting = e.customerId === 'c1' ? { resetPeriod: 'MONTH' as const, usagePeriodAnchor: MONTHLY_ANCHOR } : { resetPeriod: null, usagePeriodAnchor: null };
             const period = counterPeriod({ meterType: m.meterType, ...setting }, e.timestamp);
             if (written.has(JSON.stringify([e.customerId, e.resourceKey, m.featureId, period.start.getTime()]))) continue;
             const key = { environmentId, customerId: e.customerId, resourceKey: e.resourceKey, featureId: m.featureId };
@@ -106,12 +106,14 @@ describe('raw event metering: live ingestion and the rebuild from stored events 
             await lockCustomerMetering(trx, environmentId, 'c2');
             for (const featureId of ['f0', 'f1', 'f2']) await giveUsagePeriod(trx, environmentId, 'c2', featureId, 'WEEK', WEEKLY_ANCHOR);
             for (const m of meters.filter((candidate) => candidate.meterType === 'Incremental')) {
-              const periods = new Map([start, ...before.filter((e) => e.customerId === 'c2' && e.resourceKey === '').map((e) => e.timestamp)].map((at) => {
-                const period = usagePeriodAt(WEEKLY_ANCHOR, 'WEEK', at);
-                return [period.start.getTime(), period];
-              }));
-              for (const period of periods.values()) {
-                await rebuildMeteredCounter(trx, { environmentId, customerId: 'c2', resourceKey: '', featureId: m.featureId }, definitions, period);
+              for (const resourceKey of ['', 'r1']) {
+                const periods = new Map([start, ...before.filter((e) => e.customerId === 'c2' && e.resourceKey === resourceKey).map((e) => e.timestamp)].map((at) => {
+                  const period = usagePeriodAt(WEEKLY_ANCHOR, 'WEEK', at);
+                  return [period.start.getTime(), period];
+                }));
+                for (const period of periods.values()) {
+                  await rebuildMeteredCounter(trx, { environmentId, customerId: 'c2', resourceKey, featureId: m.featureId }, definitions, period);
+                }
               }
             }
           });
@@ -121,8 +123,9 @@ describe('raw event metering: live ingestion and the rebuild from stored events 
           for (const counter of counters) {
             const key = { environmentId, customerId: counter.customer_id, resourceKey: counter.resource_key, featureId: counter.feature_id };
             const period = { start: counter.period_start, end: counter.period_end };
-            // c2's counters without a period, of features that now reset, are the past's: the weekly ones replace them.
-            const replaced = key.customerId === 'c2' && key.resourceKey === '' && resetsNever(period) && meters.find((m) => m.featureId === key.featureId)!.meterType === 'Incremental';
+            // c2's counters without a period, of features that now reset, are the past's: the weekly ones replace them (the
+            // customer-wide entitlement gives its resource weekly periods too).
+            const replaced = key.customerId === 'c2' && resetsNever(period) && meters.find((m) => m.featureId === key.featureId)!.meterType === 'Incremental';
             if (replaced) continue;
             expect({ ...key, period, value: await meteredUsageInPeriod(database.db, key, definitions, period) }).toEqual({ ...key, period, value: counter.value });
           }

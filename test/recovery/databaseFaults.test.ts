@@ -12,6 +12,7 @@ import { freePort } from '../support/freePort';
 const API_KEY = 'tg_database_fault_test_key_0123456789';
 const FREE_ONLY_CATALOG = `
 products: [{ id: product-app, displayName: App }]
+features: [{ id: feature-calls, displayName: Calls, featureType: NUMBER, meterType: Incremental }]
 plans: [{ id: plan-free, productId: product-app, displayName: Free, pricingType: FREE }]
 `;
 
@@ -173,6 +174,40 @@ describe('Postgres faults under a running service', () => {
     expectServiceRunning();
     expect((await call('GET', '/v1/customers/fault-customer-0')).status).toBe(200);
     expect((await provision()).status).toBe(201);
+  });
+
+  it('keeps every usage report it acknowledged when Postgres is killed mid-stream, and the counter matches its log', { timeout: 120_000 }, async () => {
+    const customerId = 'fault-usage-customer';
+    expect((await call('POST', '/v1/customers', { customerId })).status).toBe(201);
+    const first = await call('POST', '/v1/usage', { customerId, featureId: 'feature-calls', value: 1 });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const acknowledgedUsage: string[] = [];
+    const report = async (index: number) => {
+      const answer = await call('POST', '/v1/usage', { customerId, featureId: 'feature-calls', value: index + 1 }).catch(() => undefined);
+      const body = answer?.body as { measurementId?: string } | undefined;
+      if (answer?.status === 200 && body?.measurementId) acknowledgedUsage.push(body.measurementId);
+      return answer?.status;
+    };
+    const inFlight = Array.from({ length: 80 }, (_, index) => sleep(index * 5).then(() => report(index)));
+    // Killed while reports are still arriving, once some were acknowledged.
+    for (let waited = 0; acknowledgedUsage.length < 5 && waited < 10_000; waited += 5) await sleep(5);
+    signalPostgres('SIGKILL');
+    const statuses = await Promise.all(inFlight);
+    for (const status of statuses) expect([200, 503]).toContain(status);
+    expect(acknowledgedUsage.length).toBeGreaterThan(0);
+
+    postgres = await startEmbeddedPostgres({ dataDir: pgDir, port: pgPort, database: 'tollgate' });
+    await untilHealthy();
+    expectServiceRunning();
+    const admin = new pg.Client({ connectionString: postgres.connectionString() });
+    await admin.connect();
+    const logged = await admin.query<{ id: string; value: string }>('select id, value from usage_measurements where customer_id = $1', [customerId]);
+    const counter = await admin.query<{ value: string }>('select value from usage_counters where customer_id = $1', [customerId]);
+    await admin.end();
+    const loggedIds = new Set(logged.rows.map((row) => row.id));
+    for (const id of acknowledgedUsage) expect(loggedIds.has(id)).toBe(true);
+    expect(Number(counter.rows[0]!.value)).toBe(logged.rows.reduce((sum, row) => sum + Number(row.value), 0));
+    expect((await call('POST', '/v1/usage', { customerId, featureId: 'feature-calls', value: 1 })).status).toBe(200);
   });
 
   it('lost nothing it acknowledged, and still stops cleanly', { timeout: 120_000 }, async () => {

@@ -4,8 +4,10 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { createApp } from '../../src/api/createApp';
+import type { EventStreamSettings } from '../../src/api/eventStream';
 import { createNoneBillingProvider } from '../../src/billing/noneBillingProvider';
 import { createStripeBillingProvider } from '../../src/billing/stripeBillingProvider';
+import { startChangeFeed, type ChangeFeed } from '../../src/infra/changeFeed';
 import { closeServer, listen } from '../../src/infra/httpServer';
 import { ensureSearchAttributes } from '../../src/temporal/ensureSearchAttributes';
 import { createWorkflowClients } from '../../src/temporal/workflowClients';
@@ -20,6 +22,8 @@ export type ApiHarness = {
   database: TestDatabase;
   temporal: TestWorkflowEnvironment;
   client: Client;
+  // The app's change feed (current once the harness is returned).
+  changeFeed: ChangeFeed;
   // The worker's task queue, for a second app (another API process) on the same worker.
   taskQueue: string;
   stripe?: StripeSandbox;
@@ -35,7 +39,7 @@ export const TEMPORAL_UI_ORIGIN = 'http://127.0.0.1:8233';
 // The real app, a real worker, Postgres and the Temporal dev server; Stripe is the Stripe sandbox (src/sandbox) when asked for.
 // `webhooks`: POST /webhooks/stripe verifies a generated secret; with the sandbox, the app also listens on a loopback
 // port and the sandbox POSTs its signed events there.
-export async function startApiHarness(options: { billing: 'none' | 'stripe'; webhooks?: boolean }): Promise<ApiHarness> {
+export async function startApiHarness(options: { billing: 'none' | 'stripe'; webhooks?: boolean; eventStream?: Partial<EventStreamSettings> }): Promise<ApiHarness> {
   const [temporal, database, stripe] = await Promise.all([
     createLocalEnvironment(),
     createTestDatabase(),
@@ -46,6 +50,8 @@ export async function startApiHarness(options: { billing: 'none' | 'stripe'; web
   const worker: RunningTestWorker = await startTestWorker(temporal, database.db, billing);
   const client = new Client({ connection: temporal.connection, namespace: temporal.namespace, dataConverter: testDataConverter });
   const searchAttributes = await ensureSearchAttributes(temporal.connection, temporal.namespace ?? 'default');
+  const changeFeed = startChangeFeed({ connectionString: database.url, logger: pino({ level: 'silent' }) });
+  await changeFeed.ready;
   const app = createApp({
     db: database.db,
     workflows: createWorkflowClients(client, { taskQueue: worker.taskQueue, searchAttributes }),
@@ -54,6 +60,8 @@ export async function startApiHarness(options: { billing: 'none' | 'stripe'; web
     temporalHealthy: async () => (await temporal.connection.workflowService.getSystemInfo({}), true),
     codecEndpoint: { codec: createEncryptionCodec(testPayloadKeys), uiOrigins: [TEMPORAL_UI_ORIGIN], loopbackOnly: true },
     stripeWebhookSecret: webhookSecret,
+    changeFeed,
+    eventStream: options.eventStream,
   });
   let server: Server | undefined;
   if (options.webhooks && stripe) {
@@ -66,6 +74,7 @@ export async function startApiHarness(options: { billing: 'none' | 'stripe'; web
     database,
     temporal,
     client,
+    changeFeed,
     taskQueue: worker.taskQueue,
     stripe,
     webhookSecret,
@@ -73,6 +82,7 @@ export async function startApiHarness(options: { billing: 'none' | 'stripe'; web
     stop: async () => {
       // The sandbox first: no webhook may arrive once the app and its database are going.
       await stripe?.close();
+      await changeFeed.close();
       if (server) await closeServer(server);
       await worker.stop();
       await Promise.all([temporal.teardown(), database.drop()]);

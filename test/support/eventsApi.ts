@@ -1,8 +1,11 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import type { Db } from '../../src/db/createDb';
+import { listChangeEventsAfter } from '../../src/db/repositories/changeOutbox.repository';
+import { OUTBOX_START } from '../../src/domain/outboxPosition';
 import { resetsNever } from '../../src/domain/usage/counterPeriod';
 import { applyMeteredCatalog } from './meteredCatalog';
+import { waitForOutboxHorizon } from './outboxHorizon';
 import { createTestEnvironment } from './testEnvironment';
 
 // An environment of its own with these meters, and POST /v1/events with its key.
@@ -27,4 +30,10 @@ export async function countersOf(db: Db, environmentId: string): Promise<Record<
 export async function storedEventCount(db: Db, environmentId: string): Promise<number> {
   const row = await db.selectFrom('raw_events').select(({ fn }) => fn.countAll<number>().as('count')).where('environment_id', '=', environmentId).executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+// The environment's usage.updated events so far, once every transaction committed before the call is readable.
+export async function usageEventsOf(db: Db, environmentId: string) {
+  await waitForOutboxHorizon(db);
+  return listChangeEventsAfter(db, environmentId, OUTBOX_START, 10_000, { types: ['usage.updated'] });
 }

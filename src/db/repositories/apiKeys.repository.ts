@@ -29,6 +29,10 @@ export async function revokeApiKey(db: DbOrTransaction, id: string): Promise<boo
   return result.numUpdatedRows > 0n;
 }
 
+export async function findApiKeyEnvironment(db: DbOrTransaction, id: string): Promise<string | undefined> {
+  return (await db.selectFrom('api_keys').select('environment_id').where('id', '=', id).executeTakeFirst())?.environment_id;
+}
+
 export async function listApiKeys(db: DbOrTransaction, environmentId: string) {
   return db
     .selectFrom('api_keys')

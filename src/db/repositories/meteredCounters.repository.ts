@@ -32,12 +32,19 @@ export async function lockCustomerMetering(db: DbOrTransaction, environmentId: s
   await sql`select pg_advisory_xact_lock(${METERING_LOCK_SPACE}, hashtext(${environmentId} || '/' || ${customerId}))`.execute(db);
 }
 
-// Rebuilds a counter's period from the stored events (and, for UNIQUE, the values it has seen); returns its value.
-// Call it after lockCustomerMetering, in the transaction that sets the new period. A MAX or MIN over no events has
-// no counter at all (a 0 would win every later MIN of positive values, or MAX of negative ones).
-export async function rebuildMeteredCounter(db: DbOrTransaction, key: CounterKey, meters: readonly MeterDefinition[], period: UsagePeriod): Promise<number> {
-  await rememberUniqueValuesInPeriod(db, key, meters, period);
-  const { value, contributions } = await meteredAggregateInPeriod(db, key, meters, period);
+// Rebuilds a counter's period from the stored events in `window` (by default the period itself; a longer one carries
+// usage not counted in a finished period into this one) and, for UNIQUE, remembers the values it counted; returns
+// its value. Call it after lockCustomerMetering, in the transaction that sets the new period. A MAX or MIN over no
+// events leaves no counter at all (a 0 would beat every later MIN of positive values, or MAX of negative ones).
+export async function rebuildMeteredCounter(
+  db: DbOrTransaction,
+  key: CounterKey,
+  meters: readonly MeterDefinition[],
+  period: UsagePeriod,
+  window: UsagePeriod = period,
+): Promise<number> {
+  await rememberUniqueValuesInPeriod(db, key, meters, period, window);
+  const { value, contributions } = await meteredAggregateInPeriod(db, key, meters, window);
   const aggregation = meters.find((meter) => meter.featureId === key.featureId)?.aggregation.function;
   if (contributions === 0 && (aggregation === 'MAX' || aggregation === 'MIN')) {
     await db
@@ -71,18 +78,25 @@ export async function loadMeteredFeatures(db: DbOrTransaction, environmentId: st
 
 const counterId = (counter: MeteredCounter) => `${counter.customerId}\u0000${counter.resourceKey}\u0000${counter.featureId}`;
 
-// The usage period settings of these counters' effective entitlements, by counter; a counter without one never resets.
+// The usage period settings of these counters' effective entitlements, by counter: the resource's own entitlement,
+// else the customer-wide one (as checks and calculated usage read them); none → the counter never resets.
 export async function loadUsagePeriodSettings(
   db: DbOrTransaction,
   environmentId: string,
   counters: readonly MeteredCounter[],
 ): Promise<(counter: MeteredCounter) => UsagePeriodSetting | undefined> {
   const settings = new Map<string, UsagePeriodSetting>();
-  if (counters.length > 0) {
+  const wanted = new Map<string, MeteredCounter>();
+  for (const counter of counters) {
+    wanted.set(counterId(counter), counter);
+    if (counter.resourceKey !== '') wanted.set(counterId({ ...counter, resourceKey: '' }), { ...counter, resourceKey: '' });
+  }
+  if (wanted.size > 0) {
+    const keys = [...wanted.values()];
     const rows = await sql<{ customer_id: string; resource_key: string; feature_id: string; reset_period: UsagePeriodSetting['resetPeriod']; usage_period_anchor: Date | null }>`
       select customer_id, resource_key, feature_id, reset_period, usage_period_anchor from effective_entitlements
       where environment_id = ${environmentId} and (customer_id, resource_key, feature_id) in (
-        select * from unnest(${counters.map((c) => c.customerId)}::text[], ${counters.map((c) => c.resourceKey)}::text[], ${counters.map((c) => c.featureId)}::text[]))`.execute(db);
+        select * from unnest(${keys.map((c) => c.customerId)}::text[], ${keys.map((c) => c.resourceKey)}::text[], ${keys.map((c) => c.featureId)}::text[]))`.execute(db);
     for (const row of rows.rows) {
       settings.set(counterId({ customerId: row.customer_id, resourceKey: row.resource_key, featureId: row.feature_id }), {
         resetPeriod: row.reset_period,
@@ -90,7 +104,7 @@ export async function loadUsagePeriodSettings(
       });
     }
   }
-  return (counter) => settings.get(counterId(counter));
+  return (counter) => settings.get(counterId(counter)) ?? settings.get(counterId({ ...counter, resourceKey: '' }));
 }
 
 const periodId = (counter: MeteredCounter, periodStart: Date) => `${counterId(counter)}@${periodStart.getTime()}`;

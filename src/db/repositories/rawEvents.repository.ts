@@ -59,9 +59,15 @@ export async function meteredAggregateInPeriod(db: DbOrTransaction, key: Counter
   return { value: Number(row?.value ?? 0), contributions: Number(row?.contributions ?? 0) };
 }
 
-// Records, for a UNIQUE meter, the values already counted in [period.start, period.end), so that live ingestion after
-// a rebuild (meteredUsageInPeriod) adds only values the period has not seen. Other meters need nothing.
-export async function rememberUniqueValuesInPeriod(db: DbOrTransaction, key: CounterKey, meters: readonly MeterDefinition[], period: UsagePeriod): Promise<void> {
+// Records, for a UNIQUE meter, the values of the events in `window` as counted in `period` (by default its own
+// window), so that live ingestion after a rebuild adds only values the period has not counted. Other meters need nothing.
+export async function rememberUniqueValuesInPeriod(
+  db: DbOrTransaction,
+  key: CounterKey,
+  meters: readonly MeterDefinition[],
+  period: UsagePeriod,
+  window: UsagePeriod = period,
+): Promise<void> {
   const meter = meters.find((candidate) => candidate.featureId === key.featureId);
   if (meter?.aggregation.function !== 'UNIQUE' || !meter.aggregation.field) return;
   await sql`
@@ -70,7 +76,7 @@ export async function rememberUniqueValuesInPeriod(db: DbOrTransaction, key: Cou
       raw_events.dimensions -> ${meter.aggregation.field}::text
     from raw_events
     where environment_id = ${key.environmentId} and customer_id = ${key.customerId} and resource_key = ${key.resourceKey}
-      and event_name = ${meter.eventName} and timestamp >= ${period.start.toISOString()}::timestamptz and timestamp < ${period.end.toISOString()}::timestamptz
+      and event_name = ${meter.eventName} and timestamp >= ${window.start.toISOString()}::timestamptz and timestamp < ${window.end.toISOString()}::timestamptz
       and raw_events.dimensions ? ${meter.aggregation.field}::text and ${meterFiltersCondition(meter)}
     on conflict do nothing`.execute(db);
 }

@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import type { UsagePeriod } from '../../domain/usage/usagePeriod';
+import type { DbOrTransaction } from '../createDb';
+import type { CounterKey } from './usageCounters.repository';
+
+export type NewMeasurement = CounterKey & {
+  updateBehavior: 'DELTA' | 'SET';
+  value: number;
+  dimensions: Record<string, string | number | boolean>;
+  idempotencyKey: string | null;
+  createdAt: Date;
+};
+
+// Appends a report to the log; a report whose idempotency key is already there is not written (undefined).
+export async function insertMeasurement(db: DbOrTransaction, measurement: NewMeasurement): Promise<string | undefined> {
+  const row = await db
+    .insertInto('usage_measurements')
+    .values({
+      environment_id: measurement.environmentId,
+      customer_id: measurement.customerId,
+      resource_key: measurement.resourceKey,
+      feature_id: measurement.featureId,
+      update_behavior: measurement.updateBehavior,
+      value: measurement.value,
+      dimensions: JSON.stringify(measurement.dimensions),
+      idempotency_key: measurement.idempotencyKey,
+      created_at: measurement.createdAt,
+      acknowledgement: '{}',
+    })
+    .onConflict((conflict) =>
+      conflict.columns(['environment_id', 'customer_id', 'resource_key', 'feature_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing(),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
+}
+
+export async function saveAcknowledgement(db: DbOrTransaction, id: string, acknowledgement: unknown): Promise<void> {
+  await db.updateTable('usage_measurements').set({ acknowledgement: JSON.stringify(acknowledgement) }).where('id', '=', id).execute();
+}
+
+// The first acknowledgement of a report sent again with the same idempotency key.
+export async function findAcknowledgement(db: DbOrTransaction, key: CounterKey, idempotencyKey: string): Promise<unknown> {
+  const row = await db
+    .selectFrom('usage_measurements')
+    .select('acknowledgement')
+    .where('environment_id', '=', key.environmentId)
+    .where('customer_id', '=', key.customerId)
+    .where('resource_key', '=', key.resourceKey)
+    .where('feature_id', '=', key.featureId)
+    .where('idempotency_key', '=', idempotencyKey)
+    .executeTakeFirst();
+  return row?.acknowledgement;
+}
+
+// A counter's value rebuilt from its log: the last SET of the period (in arrival order) plus the DELTAs after it.
+export async function measuredUsageInPeriod(db: DbOrTransaction, key: CounterKey, period: UsagePeriod): Promise<number> {
+  const { rows } = await sql<{ total: number | null }>`
+    with reports as (
+      select update_behavior, value, sequence from usage_measurements
+      where environment_id = ${key.environmentId} and customer_id = ${key.customerId} and resource_key = ${key.resourceKey}
+        and feature_id = ${key.featureId} and created_at >= ${period.start} and created_at < ${period.end}
+    ), last_set as (
+      select value, sequence from reports where update_behavior = 'SET' order by sequence desc limit 1
+    )
+    select coalesce((select value from last_set), 0)
+      + coalesce((select sum(value) from reports where update_behavior = 'DELTA' and sequence > coalesce((select sequence from last_set), 0)), 0) as total`.execute(db);
+  return Number(rows[0]?.total ?? 0);
+}
