@@ -1,11 +1,15 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockCustomerMetering, rebuildMeteredCounter } from '../../src/db/repositories/meteredCounters.repository';
 import { meteredUsageInPeriod } from '../../src/db/repositories/rawEvents.repository';
 import type { MeterFilter } from '../../src/domain/usage/meterFilters';
 import { usagePeriodAt } from '../../src/domain/usage/usagePeriod';
+import { applyCatalog } from '../../src/services/applyCatalog';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 import { usageEventsOf, countersOf, meteredEnvironment } from '../support/eventsApi';
 import { giveUsagePeriod } from '../support/meteredCatalog';
+import { subscriptionTestCatalog } from '../support/subscriptionFixtures';
+import { createTestEnvironment } from '../support/testEnvironment';
 
 let harness: ApiHarness;
 beforeAll(async () => void (harness = await startApiHarness({ billing: 'none' })));
@@ -139,5 +143,29 @@ describe('usage periods of raw events', () => {
     // Live events count on from there: a value the period has seen (ann) adds nothing, a new one (cid) adds one.
     await postEvents([event({ ...ghost, dimensions: { user: 'ann' } }), event({ ...ghost, dimensions: { user: 'cid' } })]).expect(200);
     expect((await countersOf(harness.database.db, environmentId))[`${ghost.customerId}//uploaders@${current.start.toISOString()}`]).toBe(3);
+  });
+});
+
+describe('raw events and entitlements', () => {
+  it('events of a customer that does not exist yet count in its first period once it subscribes, and at once after', async () => {
+    const { environmentId, apiKey } = await createTestEnvironment(harness.database.db);
+    const applied = await applyCatalog(harness.database.db, environmentId, subscriptionTestCatalog());
+    if (!applied.ok) throw new Error(JSON.stringify(applied.issues));
+    const api = (method: 'get' | 'post', path: string) => request(harness.app)[method](path).set('X-API-KEY', apiKey);
+    const check = async (customerId: string) => (await api('get', `/v1/customers/${customerId}/entitlements/feature-api-calls`).expect(200)).body;
+    const call = (customerId: string, status: string) => ({ customerId, eventName: 'api_call', idempotencyKey: `call-${sequence++}`, dimensions: { status } });
+
+    // The example catalog's meter counts api_call events whose status is not "error".
+    await api('post', '/v1/events').send([call('early-bird', 'ok'), call('early-bird', 'ok'), call('early-bird', 'error'), call('early-bird', 'ok')]).expect(200);
+    await api('post', '/v1/customers').send({ customerId: 'early-bird' }).expect(201);
+    expect(await check('early-bird')).toMatchObject({ hasAccess: true, currentUsage: 3, usageLimit: 1000, resetPeriod: 'MONTH' });
+
+    // Enforceable right after the acknowledgement.
+    await api('post', '/v1/events').send([call('early-bird', 'ok'), call('early-bird', 'ok')]).expect(200);
+    expect(await check('early-bird')).toMatchObject({ currentUsage: 5 });
+    // Calculated usage on the same feature adds up with the events, and both carry over a plan change.
+    await api('post', '/v1/usage').send({ customerId: 'early-bird', featureId: 'feature-api-calls', value: 10 }).expect(200);
+    await api('post', '/v1/subscriptions').send({ customerId: 'early-bird', planId: 'plan-basic', billingPeriod: 'MONTHLY' }).expect(201);
+    expect(await check('early-bird')).toMatchObject({ currentUsage: 15, usageLimit: 50000 });
   });
 });

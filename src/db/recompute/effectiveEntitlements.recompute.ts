@@ -6,6 +6,7 @@ import { counterPeriod, type MeterType, NEVER_RESETS } from '../../domain/usage/
 import type { UsagePeriod } from '../../domain/usage/usagePeriod';
 import type { Database } from '../database';
 import { loadLiveGrants, loadStoredEntitlements, replaceEntitlements } from '../repositories/effectiveEntitlements.repository';
+import { loadMetersOfFeatures, lockCustomerMetering, rebuildMeteredCounter } from '../repositories/meteredCounters.repository';
 import { type CounterKey, setCounter } from '../repositories/usageCounters.repository';
 import { measuredUsageInPeriod } from '../repositories/usageMeasurements.repository';
 
@@ -39,14 +40,20 @@ export async function recomputeEffectiveEntitlements(trx: Trx, environmentId: st
 
 async function rebuildCounters(trx: Trx, environmentId: string, customerId: string, moved: { resourceKey: string; grant: EntitlementGrant }[], now: Date): Promise<void> {
   if (moved.length === 0) return;
-  const meterTypes = await featureMeterTypes(trx, environmentId, moved.map(({ grant }) => grant.featureId));
+  const featureIds = moved.map(({ grant }) => grant.featureId);
+  const [meterTypes, meters] = await Promise.all([featureMeterTypes(trx, environmentId, featureIds), loadMetersOfFeatures(trx, environmentId, featureIds)]);
+  // Raw events have no foreign key to hold the customer: batches in flight finish first, later ones see the new period.
+  if (meters.length > 0) await lockCustomerMetering(trx, environmentId, customerId);
   for (const { resourceKey, grant } of moved) {
     const meterType = meterTypes.get(grant.featureId) ?? 'None';
     if (meterType === 'None') continue;
     const period = counterPeriod({ meterType, resetPeriod: grant.resetPeriod, usagePeriodAnchor: grant.usagePeriodAnchor ? new Date(grant.usagePeriodAnchor) : null }, now);
     const key = { environmentId, customerId, resourceKey, featureId: grant.featureId };
     const window = { start: await endOfLastCountedPeriod(trx, key, period), end: period.end };
-    await setCounter(trx, key, period, await measuredUsageInPeriod(trx, key, window));
+    const measured = await measuredUsageInPeriod(trx, key, window);
+    // A feature with a meter also counts its raw events, those sent before the customer existed included.
+    if (meters.some((meter) => meter.featureId === grant.featureId)) await rebuildMeteredCounter(trx, key, meters, period, window, measured);
+    else await setCounter(trx, key, period, measured);
   }
 }
 

@@ -33,20 +33,22 @@ export async function lockCustomerMetering(db: DbOrTransaction, environmentId: s
 }
 
 // Rebuilds a counter's period from the stored events in `window` (by default the period itself; a longer one carries
-// usage not counted in a finished period into this one) and, for UNIQUE, remembers the values it counted; returns
-// its value. Call it after lockCustomerMetering, in the transaction that sets the new period. A MAX or MIN over no
-// events leaves no counter at all (a 0 would beat every later MIN of positive values, or MAX of negative ones).
+// usage not counted in a finished period into this one) plus `calculatedUsage` (the feature's reports to POST
+// /v1/usage over the same window) and, for UNIQUE, remembers the values it counted; returns the value. Call it after
+// lockCustomerMetering, in the transaction that sets the new period. A MAX or MIN over nothing leaves no counter at
+// all (a 0 would beat every later MIN of positive values, or MAX of negative ones).
 export async function rebuildMeteredCounter(
   db: DbOrTransaction,
   key: CounterKey,
   meters: readonly MeterDefinition[],
   period: UsagePeriod,
   window: UsagePeriod = period,
+  calculatedUsage = 0,
 ): Promise<number> {
   await rememberUniqueValuesInPeriod(db, key, meters, period, window);
   const { value, contributions } = await meteredAggregateInPeriod(db, key, meters, window);
   const aggregation = meters.find((meter) => meter.featureId === key.featureId)?.aggregation.function;
-  if (contributions === 0 && (aggregation === 'MAX' || aggregation === 'MIN')) {
+  if (contributions === 0 && calculatedUsage === 0 && (aggregation === 'MAX' || aggregation === 'MIN')) {
     await db
       .deleteFrom('usage_counters')
       .where('environment_id', '=', key.environmentId)
@@ -57,7 +59,20 @@ export async function rebuildMeteredCounter(
       .execute();
     return 0;
   }
-  return setCounter(db, key, period, value);
+  return setCounter(db, key, period, value + calculatedUsage);
+}
+
+// The live meters of these features (at most one each).
+export async function loadMetersOfFeatures(db: DbOrTransaction, environmentId: string, featureIds: readonly string[]): Promise<MeterDefinition[]> {
+  if (featureIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('meters')
+    .selectAll()
+    .where('environment_id', '=', environmentId)
+    .where('feature_id', 'in', [...new Set(featureIds)])
+    .where('archived_at', 'is', null)
+    .execute();
+  return rows.map(toMeterDefinition);
 }
 
 // The live meters of these event names, each with its feature's meter type (one meter per feature, by the catalog's rules).
