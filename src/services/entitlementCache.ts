@@ -99,6 +99,7 @@ export function cachedEntitlementReads(source: EntitlementReads, feed: ChangeNot
       entry.value.catch(() => features.get(environmentId) === entry && features.delete(environmentId));
       return entry.value;
     },
+    forget: dropCustomer,
     close: unsubscribe,
     size: () => scopeCount,
   };

@@ -7,6 +7,9 @@ import { type CheckScope, loadCheckedFeatures, loadCheckScope } from '../db/repo
 export type EntitlementReads = {
   scope(environmentId: string, customerId: string, resourceId: string | null): Promise<CheckScope>;
   features(environmentId: string): Promise<Map<string, CheckedFeature>>;
+  // Called by a route once a change it made has committed, before it answers: the caller's next check on this
+  // process sees its own change at once (other processes see it through the change feed).
+  forget?(environmentId: string, customerId: string): void;
 };
 
 export function databaseEntitlementReads(db: Db): EntitlementReads {

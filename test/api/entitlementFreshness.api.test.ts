@@ -107,6 +107,27 @@ describe('entitlement checks served from each process cache', () => {
     }
   });
 
+  it('show a process its own changes at once, even before its feed delivers them', async () => {
+    // A feed that claims to be current but delivers nothing: only the routes' own invalidation can make this pass.
+    const stalled = { subscribe: () => () => undefined, isCurrent: () => true, position: () => undefined, ready: Promise.resolve(), subscriberCount: () => 0, close: async () => undefined } as unknown as ChangeFeed;
+    const app = createApp({
+      db: other.db,
+      workflows: createWorkflowClients(harness.client, { taskQueue: harness.taskQueue, searchAttributes: false }),
+      billingProvider: 'none',
+      logger: pino({ level: 'silent' }),
+      temporalHealthy: async () => true,
+      changeFeed: stalled,
+    });
+    const customerId = 'fresh-own';
+    expect(await checkOn(app, customerId, 'feature-sso')).toMatchObject({ accessDeniedReason: 'CustomerNotFound' });
+    await request(app).post('/v1/customers').set('X-API-KEY', key).send({ customerId }).expect(201);
+    expect(await checkOn(app, customerId, 'feature-sso')).toMatchObject({ accessDeniedReason: 'NoFeatureEntitlementInSubscription' });
+    const pro = await request(app).post('/v1/subscriptions').set('X-API-KEY', key).send({ customerId, planId: 'plan-pro', billingPeriod: 'MONTHLY', skipTrial: true, billableFeatures: [{ featureId: 'feature-seats', quantity: 1 }] }).expect(201);
+    expect(await checkOn(app, customerId, 'feature-sso')).toMatchObject({ hasAccess: true });
+    await request(app).post(`/v1/subscriptions/${pro.body.subscription.id}/cancel`).set('X-API-KEY', key).send({}).expect(200);
+    expect(await checkOn(app, customerId, 'feature-sso')).toMatchObject({ hasAccess: false, accessDeniedReason: 'NoActiveSubscription' });
+  });
+
   it('go to Postgres while the feed is not current', async () => {
     const customerId = 'fresh-3';
     await request(harness.app).post('/v1/customers').set('X-API-KEY', key).send({ customerId }).expect(201);

@@ -70,7 +70,7 @@ const updateCustomerOperation = {
   },
 } satisfies Operation;
 
-export function customersRoutes({ db, workflows, billingProvider }: AppDependencies, { route }: RouteRegistry): void {
+export function customersRoutes({ db, workflows, billingProvider, entitlementReads }: AppDependencies, { route }: RouteRegistry): void {
   // Billing info is only ever passed through to a provider: without one it is validated and dropped, so it never
   // reaches a workflow's history.
   const forProvider = <T>(billingInfo: T | undefined): T | undefined => (billingProvider === 'none' ? undefined : billingInfo);
@@ -140,6 +140,7 @@ export function customersRoutes({ db, workflows, billingProvider }: AppDependenc
       requestRun,
     );
     if (result.archived) throw archivedIdConflict(input.customerId);
+    entitlementReads?.forget?.(environmentId, input.customerId);
     await answerProvision(res, result.customer, result.created, result.created ? await initialAnswer(environmentId, result.subscriptions ?? [], initial.strategy) : {});
   });
 

@@ -85,7 +85,7 @@ export async function checkSubscriptionCatalog(db: Db, environmentId: string, pa
   return resolved.request;
 }
 
-export function subscriptionsRoutes({ db, workflows }: AppDependencies, { route }: RouteRegistry): void {
+export function subscriptionsRoutes({ db, workflows, entitlementReads }: AppDependencies, { route }: RouteRegistry): void {
   const readView = async (environmentId: string, subscriptionId: string) => {
     const row = await findSubscription(db, environmentId, subscriptionId);
     if (!row) throw notFound(`subscription "${subscriptionId}" was not found`, 'subscriptionId');
@@ -98,6 +98,7 @@ export function subscriptionsRoutes({ db, workflows }: AppDependencies, { route 
     const { customerId, ...params } = body;
     if (!requestRun?.startedRun) await checkSubscriptionRequest(db, environmentId, customerId, params);
     const outcome = await workflows.subscriptions.provision({ environmentId, customerId, request: toSubscriptionRequest(params) }, requestRun);
+    entitlementReads?.forget?.(environmentId, customerId);
     const subscription = await readView(environmentId, outcome.subscriptionId);
     res.status(201).json({ provisionStatus: outcome.provisionStatus, subscription, ...(outcome.checkoutUrl && { checkoutUrl: outcome.checkoutUrl }) });
   });
@@ -116,6 +117,7 @@ export function subscriptionsRoutes({ db, workflows }: AppDependencies, { route 
     if (current.status === 'CANCELED' || current.status === 'EXPIRED' || !(await workflows.subscriptions.cancel(environmentId, params.subscriptionId, { subscriptionCancellationTime: 'IMMEDIATE' }))) {
       throw conflict('SUBSCRIPTION_NOT_CANCELABLE', `subscription "${params.subscriptionId}" has already ended (${current.status})`, 'subscriptionId');
     }
+    entitlementReads?.forget?.(environmentId, current.customerId);
     res.json(await readView(environmentId, params.subscriptionId));
   });
 
