@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBareServer } from './bareServerProcess';
 import type { BenchApi } from './benchApi';
-import { closedLoop, openLoop, type LoadRequest, type LoadResult, type LoadTarget } from './httpLoad';
+import { closedLoop, mergeResults, openLoop, type LoadRequest, type LoadResult, type LoadTarget } from './httpLoad';
 import { copiedIds, copyCustomers, provisionCustomers, type HotPathCustomers } from './hotPathData';
 import { printHotPath, printTenfold, type Measured, type HotPathFigures, type TransactionCounts } from './hotPathReport';
 import { measureCommitFloor } from './postgresFloor';
@@ -26,6 +26,15 @@ export const HOT_PATH = {
 };
 
 const SETTLE_AFTER_OPEN_LOOP_MS = 5_000;
+const SLICES = 5;
+
+// Slices of one figure as one: latencies pooled, CPU per request weighted by each slice's requests.
+function mergeMeasured(parts: Measured[]): Measured {
+  const sent = parts.reduce((total, part) => total + part.sent, 0);
+  const cpuMsPerRequest: Record<string, number> = {};
+  for (const part of parts) for (const [name, ms] of Object.entries(part.cpuMsPerRequest)) cpuMsPerRequest[name] = (cpuMsPerRequest[name] ?? 0) + (ms * part.sent) / Math.max(1, sent);
+  return { ...mergeResults(parts), cpuMsPerRequest };
+}
 
 export type HotPathContext = {
   api: BenchApi;
@@ -36,7 +45,7 @@ export type HotPathContext = {
   servicePid: number;
   dataDir: string;
   // Told each figure's time window (monotonic clock, as CPU profiles stamp samples), to slice a profile of the service.
-  onWindow?: (name: string, startedNs: bigint, endedNs: bigint) => void;
+  onWindow?: (window: { name: string; startedNs: bigint; endedNs: bigint; requests: number }) => void;
 };
 
 export async function runHotPathBench(context: HotPathContext): Promise<void> {
@@ -96,13 +105,26 @@ async function measureAll(context: HotPathContext, service: LoadTarget, referenc
   const measured = async <T extends LoadResult>(name: string, load: () => Promise<T>): Promise<Measured<T>> => {
     const started = process.hrtime.bigint();
     const { result, cpuMs } = await cpuDuring(meters, load);
-    context.onWindow?.(`${label} ${name}`, started, process.hrtime.bigint());
+    context.onWindow?.({ name: `${label} ${name}`, startedNs: started, endedNs: process.hrtime.bigint(), requests: result.sent });
     return { ...result, cpuMsPerRequest: Object.fromEntries(Object.entries(cpuMs).map(([name, ms]) => [name, ms / Math.max(1, result.sent)])) };
   };
   // Each figure after a short untimed run of the same load, so JIT, pools and caches are warm for all alike.
   const closed = async (name: string, target: LoadTarget, concurrency: number, request: (index: number) => LoadRequest) => {
     await closedLoop(target, { concurrency, seconds: warmUpSeconds, request: (index) => request(index + 1_000_000) });
     return measured(`closed ${name}`, () => closedLoop(target, { concurrency, seconds, request }));
+  };
+  // A figure and the bare route in alternating slices, so that both see the same share of a busy machine: the
+  // throughput ratio is the target, and load from other processes changes by the second.
+  const besideBare = async (name: string, request: (index: number) => LoadRequest) => {
+    await closedLoop(reference, { concurrency: checkConcurrency, seconds: warmUpSeconds, request: bareRoute });
+    await closedLoop(service, { concurrency: checkConcurrency, seconds: warmUpSeconds, request: (index) => request(index + 1_000_000) });
+    const bareSlices: Measured[] = [];
+    const slices: Measured[] = [];
+    for (let slice = 0; slice < SLICES; slice++) {
+      bareSlices.push(await measured(`closed bare beside ${name} ${slice}`, () => closedLoop(reference, { concurrency: checkConcurrency, seconds: seconds / SLICES, request: bareRoute })));
+      slices.push(await measured(`closed ${name} ${slice}`, () => closedLoop(service, { concurrency: checkConcurrency, seconds: seconds / SLICES, request: (index) => request(index + slice * 1_000_000) })));
+    }
+    return { figure: mergeMeasured(slices), bare: mergeMeasured(bareSlices) };
   };
   const open = async (name: string, target: LoadTarget, request: (index: number) => LoadRequest) => {
     await closedLoop(target, { concurrency: checkConcurrency, seconds: warmUpSeconds, request: (index) => request(index + 2_000_000) });
@@ -116,13 +138,17 @@ async function measureAll(context: HotPathContext, service: LoadTarget, referenc
     return measured(`floor ${concurrency}`, () => measureCommitFloor(context.databaseUrl, { concurrency, seconds }));
   };
 
+  const customerReadPair = await besideBare('customerRead', customerRead);
+  const meteredCheckPair = await besideBare('meteredCheck', meteredCheck);
+  const booleanCheckPair = await besideBare('booleanCheck', booleanCheck);
   return {
     closed: {
-      bare: await closed('bare', reference, checkConcurrency, bareRoute),
-      customerRead: await closed('customerRead', service, checkConcurrency, customerRead),
-      meteredCheck: await closed('meteredCheck', service, checkConcurrency, meteredCheck),
-      booleanCheck: await closed('booleanCheck', service, checkConcurrency, booleanCheck),
+      bare: mergeMeasured([customerReadPair.bare, meteredCheckPair.bare, booleanCheckPair.bare]),
+      customerRead: customerReadPair.figure,
+      meteredCheck: meteredCheckPair.figure,
+      booleanCheck: booleanCheckPair.figure,
     },
+    bareBeside: { customerRead: customerReadPair.bare, meteredCheck: meteredCheckPair.bare, booleanCheck: booleanCheckPair.bare },
     open: {
       bare: await open('bare', reference, bareRoute),
       meteredCheck: await open('meteredCheck', service, meteredCheck),

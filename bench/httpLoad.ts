@@ -18,6 +18,8 @@ export type LoadResult = {
   throughput: number;
   // Successful answers only: a latency made of error answers would mislead.
   latency: LatencySummary;
+  // Those answers' latencies in milliseconds, kept so that slices of one figure can be merged.
+  samples: number[];
 };
 
 // A call's status: an HTTP status ("200"), or an error code for a call that failed without one.
@@ -56,9 +58,27 @@ function collector() {
       else (errors[outcome.status] ??= { count: 0, firstBody: outcome.body.slice(0, 300) }).count++;
     },
     result(seconds: number): LoadResult {
-      return { sent, ok: samples.length, errors, seconds, throughput: samples.length / seconds, latency: summarise(samples.length > 0 ? samples : [Number.NaN]) };
+      return resultOf(sent, errors, seconds, samples);
     },
   };
+}
+
+const resultOf = (sent: number, errors: LoadResult['errors'], seconds: number, samples: number[]): LoadResult => ({
+  sent,
+  ok: samples.length,
+  errors,
+  seconds,
+  throughput: samples.length / seconds,
+  latency: summarise(samples.length > 0 ? samples : [Number.NaN]),
+  samples,
+});
+
+// One figure from slices of it run at different times (interleaved with its reference's slices).
+export function mergeResults(parts: LoadResult[]): LoadResult {
+  const errors: LoadResult['errors'] = {};
+  for (const part of parts) for (const [status, error] of Object.entries(part.errors)) (errors[status] ??= { count: 0, firstBody: error.firstBody }).count += error.count;
+  const sum = (value: (part: LoadResult) => number) => parts.reduce((total, part) => total + value(part), 0);
+  return resultOf(sum((part) => part.sent), errors, sum((part) => part.seconds), parts.flatMap((part) => part.samples));
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;

@@ -23,7 +23,7 @@ const WARM_UP = 20;
 const API_KEY = 'tg_server_bench_key_0123456789abcdef';
 const EXAMPLE_CATALOG = resolve(__dirname, '../catalog/example.yaml');
 // BENCH_ONLY=workflows or BENCH_ONLY=hot-path runs one section; BENCH_CPU_PROFILE=<folder> has the service write a
-// V8 CPU profile there when it stops (open it in Chrome DevTools or speedscope).
+// V8 CPU profile there when it stops, with the hot-path figures' time windows (bench/profileSummary.ts reads both).
 const SECTIONS = ['workflows', 'hot-path'] as const;
 const ONLY = process.env.BENCH_ONLY;
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
@@ -61,7 +61,7 @@ async function main() {
     if (ONLY !== 'workflows') {
       const databaseUrl = `postgres://tollgate:tollgate@127.0.0.1:${instance.env.TOLLGATE_PG_PORT}/tollgate`;
       // With a CPU profile, each figure's window is kept beside it (microseconds, the profile's clock).
-      const onWindow = CPU_PROFILE_DIR ? (name: string, started: bigint, ended: bigint) => appendFileSync(join(resolve(CPU_PROFILE_DIR), 'windows.txt'), `${started / 1000n} ${ended / 1000n} ${name}\n`) : undefined;
+      const onWindow = CPU_PROFILE_DIR ? (window: { name: string; startedNs: bigint; endedNs: bigint; requests: number }) => appendFileSync(join(resolve(CPU_PROFILE_DIR), 'windows.jsonl'), `${JSON.stringify({ ...window, startedNs: String(window.startedNs), endedNs: String(window.endedNs) })}\n`) : undefined;
       await runHotPathBench({ api, port: Number(instance.env.PORT), apiKey: API_KEY, databaseUrl, run, servicePid: service.child.pid!, dataDir: instance.dataDir, onWindow });
     }
   } finally {
