@@ -173,13 +173,15 @@ async function countTransactions(context: HotPathContext, customers: HotPathCust
     const { method, path, body } = request(index);
     return context.api(method, path, body);
   };
+  // The second pass reaches the same customers (requests rotate over each list) with new idempotency keys.
+  const offset = customers.free.length * customers.pro.length;
   try {
     return {
-      customerRead: await probe.perRequest(HOT_PATH.probeRequests, send(customerRead)),
-      meteredCheck: await probe.perRequest(HOT_PATH.probeRequests, send(meteredCheck)),
-      booleanCheck: await probe.perRequest(HOT_PATH.probeRequests, send(booleanCheck)),
-      usage: await probe.perRequest(HOT_PATH.probeRequests, send(usage('probe', false))),
-      usageEnforced: await probe.perRequest(HOT_PATH.probeRequests, send(usage('probe-enforced', true))),
+      customerRead: await probe.perRequest(HOT_PATH.probeRequests, offset, send(customerRead)),
+      meteredCheck: await probe.perRequest(HOT_PATH.probeRequests, offset, send(meteredCheck)),
+      booleanCheck: await probe.perRequest(HOT_PATH.probeRequests, offset, send(booleanCheck)),
+      usage: await probe.perRequest(HOT_PATH.probeRequests, offset, send(usage('probe', false))),
+      usageEnforced: await probe.perRequest(HOT_PATH.probeRequests, offset, send(usage('probe-enforced', true))),
     };
   } finally {
     await probe.close();

@@ -162,7 +162,7 @@ export function printHotPath({ base, transactions, seeded, customers, provisionS
   console.log(`CPU ms/req: CPU time per request of the answering process (service or bare server), of Postgres (postmaster and backends), and of this load generator, from /proc.`);
   section(base, settings);
   const each = (value: number) => value.toFixed(1);
-  console.log(`\nPostgres transactions per request (an autocommit query is one; sequential requests, from pg_stat_database):`);
+  console.log(`\nPostgres transactions per request (an autocommit query is one; 200 sequential requests sent twice, the second time counted; from pg_stat_database):`);
   console.log(`  GET /v1/customers/:id ${each(transactions.customerRead)}, metered check ${each(transactions.meteredCheck)}, boolean check ${each(transactions.booleanCheck)}, POST /v1/usage ${each(transactions.usage)}, with enforceLimit ${each(transactions.usageEnforced)}`);
 }
 
