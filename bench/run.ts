@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -11,16 +11,22 @@ import { benchApi, customerBody, freePlanBody, paidPlanBody, provisionSubscripti
 import { createBaselineActivities } from './baseline.activities';
 import type { noopWorkflow, oneActivityWorkflow } from './baseline.workflows';
 import { summarise, timeSequentially, type LatencySummary } from './latency';
+import { runHotPathBench } from './hotPath';
 import { countUpdateOnlyWorkflowTasks, epochNow, findWorkflowId, printWhereTimeGoes, type RequestSpan } from './workflowHistory';
 
 // `npm run bench`: figures for people, never run in CI. It starts `npm start` exactly as a user would (embedded
 // Postgres, Temporal dev server, API and worker in one process) on a throw-away data folder with the example
-// catalog, then measures each path sequentially on an otherwise idle service, beside Temporal's own floor on the
-// same server.
+// catalog, then measures each workflow path sequentially on an otherwise idle service, beside Temporal's own floor
+// on the same server, and the hot path (entitlement checks, usage acknowledgements) under load (bench/hotPath.ts).
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const WARM_UP = 20;
 const API_KEY = 'tg_server_bench_key_0123456789abcdef';
 const EXAMPLE_CATALOG = resolve(__dirname, '../catalog/example.yaml');
+// BENCH_ONLY=workflows or BENCH_ONLY=hot-path runs one section; BENCH_CPU_PROFILE=<folder> has the service write a
+// V8 CPU profile there when it stops, with the hot-path figures' time windows (bench/profileSummary.ts reads both).
+const SECTIONS = ['workflows', 'hot-path'] as const;
+const ONLY = process.env.BENCH_ONLY;
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 
 const CUSTOMER_PROVISION = 'POST /v1/customers (provision, a workflow with 2 activities)';
 const FREE_SUBSCRIPTION = 'POST /v1/subscriptions, free plan (SUCCESS)';
@@ -31,6 +37,7 @@ const ACTIVITY_FLOOR = 'Temporal floor: one no-op activity, start to result';
 type Figures = Record<string, { summary: LatencySummary; drift: number }>;
 
 async function main() {
+  if (ONLY !== undefined && !(SECTIONS as readonly string[]).includes(ONLY)) throw new Error(`BENCH_ONLY must be one of ${SECTIONS.join(', ')}, not "${ONLY}"`);
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   // One service, billing on `npm start`'s in-process Stripe sandbox, for every figure: the paid answer needs a
   // provider, and the others stay comparable with earlier BILLING_PROVIDER=none runs because they never call it
@@ -43,42 +50,53 @@ async function main() {
   });
   let service: DevProcess | undefined;
   try {
-    service = startDevProcess(instance.env);
+    service = startDevProcess(instance.env, CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROFILE_DIR)}`] : []);
     await service.ready;
     const api = benchApi(`http://127.0.0.1:${instance.env.PORT}`, API_KEY);
     const address = `127.0.0.1:${instance.env.TEMPORAL_PORT}`;
     const client = new Client({ connection: await Connection.connect({ address }) });
     const run = `bench-${Date.now()}`;
     await waitForCatalogSync(client);
-    await untilPaidProvisionAnswers(api, `${run}-ready`);
-
-    const figures: Figures = {};
-    const measure = async (name: string, call: (index: number) => Promise<unknown>) => {
-      await timeSequentially(WARM_UP, async (index) => void (await call(ROUNDS + index)));
-      figures[name] = withDrift(await timeSequentially(ROUNDS, async (index) => void (await call(index))));
-    };
-    const customer = (index: number) => `${run}-${index}`;
-    const paidCustomer = (index: number) => `${run}-paid-${index}`;
-    await measure(CUSTOMER_PROVISION, (index) => api('POST', '/v1/customers', customerBody(customer(index))));
-    figures['GET /v1/customers/:id (read, no Temporal)'] = withDrift(await timeSequentially(ROUNDS, (index) => api('GET', `/v1/customers/${customer(index)}`).then(() => undefined)));
-    figures['GET /health (Postgres + Temporal probe)'] = withDrift(await timeSequentially(ROUNDS, () => api('GET', '/health').then(() => undefined)));
-    // The customers just provisioned have no subscription yet: each takes one free plan.
-    await measure(FREE_SUBSCRIPTION, (index) => provisionSubscription(api, freePlanBody(customer(index)), 'SUCCESS'));
-    // One checkout waits per customer and product: each paid round needs a customer of its own, provisioned untimed.
-    for (let index = 0; index < ROUNDS + WARM_UP; index++) await api('POST', '/v1/customers', customerBody(paidCustomer(index)));
-    await measure(PAID_SUBSCRIPTION, (index) => provisionSubscription(api, paidPlanBody(paidCustomer(index)), 'PAYMENT_REQUIRED'));
-
-    await measureTemporalFloor(address, client, figures);
-    print(figures);
-    await traceOneOfEach(api, client, run);
-    await countUpdateOnlyWorkflowTasks(client);
-    // The sandbox rewrites this whole file, synchronously, on every POST it answers: it grows with every paid round.
-    const stateFile = join(instance.dataDir, SANDBOX_STATE_FILE);
-    if (existsSync(stateFile)) console.log(`\nThe Stripe sandbox's state file is ${(statSync(stateFile).size / 1024).toFixed(0)} KB after the run (rewritten whole on every POST to the sandbox)`);
+    if (ONLY !== 'hot-path') await workflowFigures(api, client, address, run, instance.dataDir);
+    if (ONLY !== 'workflows') {
+      const databaseUrl = `postgres://tollgate:tollgate@127.0.0.1:${instance.env.TOLLGATE_PG_PORT}/tollgate`;
+      // With a CPU profile, each figure's window is kept beside it (microseconds, the profile's clock).
+      const onWindow = CPU_PROFILE_DIR ? (window: { name: string; startedNs: bigint; endedNs: bigint; requests: number }) => appendFileSync(join(resolve(CPU_PROFILE_DIR), 'windows.jsonl'), `${JSON.stringify({ ...window, startedNs: String(window.startedNs), endedNs: String(window.endedNs) })}\n`) : undefined;
+      await runHotPathBench({ api, port: Number(instance.env.PORT), apiKey: API_KEY, databaseUrl, run, servicePid: service.child.pid!, dataDir: instance.dataDir, onWindow });
+    }
   } finally {
     await stopIfRunning(service);
     instance.remove();
   }
+}
+
+// The workflow paths, sequentially on an otherwise idle service, beside Temporal's own floor on the same server.
+async function workflowFigures(api: BenchApi, client: Client, address: string, run: string, dataDir: string) {
+  await untilPaidProvisionAnswers(api, `${run}-ready`);
+
+  const figures: Figures = {};
+  const measure = async (name: string, call: (index: number) => Promise<unknown>) => {
+    await timeSequentially(WARM_UP, async (index) => void (await call(ROUNDS + index)));
+    figures[name] = withDrift(await timeSequentially(ROUNDS, async (index) => void (await call(index))));
+  };
+  const customer = (index: number) => `${run}-${index}`;
+  const paidCustomer = (index: number) => `${run}-paid-${index}`;
+  await measure(CUSTOMER_PROVISION, (index) => api('POST', '/v1/customers', customerBody(customer(index))));
+  figures['GET /v1/customers/:id (read, no Temporal)'] = withDrift(await timeSequentially(ROUNDS, (index) => api('GET', `/v1/customers/${customer(index)}`).then(() => undefined)));
+  figures['GET /health (Postgres + Temporal probe)'] = withDrift(await timeSequentially(ROUNDS, () => api('GET', '/health').then(() => undefined)));
+  // The customers just provisioned have no subscription yet: each takes one free plan.
+  await measure(FREE_SUBSCRIPTION, (index) => provisionSubscription(api, freePlanBody(customer(index)), 'SUCCESS'));
+  // One checkout waits per customer and product: each paid round needs a customer of its own, provisioned untimed.
+  for (let index = 0; index < ROUNDS + WARM_UP; index++) await api('POST', '/v1/customers', customerBody(paidCustomer(index)));
+  await measure(PAID_SUBSCRIPTION, (index) => provisionSubscription(api, paidPlanBody(paidCustomer(index)), 'PAYMENT_REQUIRED'));
+
+  await measureTemporalFloor(address, client, figures);
+  print(figures);
+  await traceOneOfEach(api, client, run);
+  await countUpdateOnlyWorkflowTasks(client);
+  // The sandbox rewrites this whole file, synchronously, on every POST it answers: it grows with every paid round.
+  const stateFile = join(dataDir, SANDBOX_STATE_FILE);
+  if (existsSync(stateFile)) console.log(`\nThe Stripe sandbox's state file is ${(statSync(stateFile).size / 1024).toFixed(0)} KB after the run (rewritten whole on every POST to the sandbox)`);
 }
 
 // A no-op workflow and a one-activity workflow on the same Temporal server, with a worker of their own.

@@ -8,9 +8,10 @@ const ROOT = resolve(__dirname, '../..');
 
 export type DevProcess = { child: ChildProcess; output: () => string; ready: Promise<void>; exited: Promise<number | null> };
 
-// Runs the zero-setup entry (src/dev.ts) as one node process, exactly as `npm start` does after setup.
-export function startDevProcess(env: Record<string, string>): DevProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev.ts'], {
+// Runs the zero-setup entry (src/dev.ts) as one node process, exactly as `npm start` does after setup. `nodeArgs`
+// go to node itself (the bench's --cpu-prof, which NODE_OPTIONS refuses).
+export function startDevProcess(env: Record<string, string>, nodeArgs: string[] = []): DevProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/dev.ts'], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
