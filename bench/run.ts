@@ -11,7 +11,9 @@ import { benchApi, customerBody, freePlanBody, paidPlanBody, provisionSubscripti
 import { createBaselineActivities } from './baseline.activities';
 import type { noopWorkflow, oneActivityWorkflow } from './baseline.workflows';
 import { summarise, timeSequentially, type LatencySummary } from './latency';
+import { measureEventIngestion, printEventIngestion } from './eventIngestion';
 import { runHotPathBench } from './hotPath';
+import { measureRealtime, printRealtime } from './realtime';
 import { countUpdateOnlyWorkflowTasks, epochNow, findWorkflowId, printWhereTimeGoes, type RequestSpan } from './workflowHistory';
 
 // `npm run bench`: figures for people, never run in CI. It starts `npm start` exactly as a user would (embedded
@@ -22,9 +24,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const WARM_UP = 20;
 const API_KEY = 'tg_server_bench_key_0123456789abcdef';
 const EXAMPLE_CATALOG = resolve(__dirname, '../catalog/example.yaml');
-// BENCH_ONLY=workflows or BENCH_ONLY=hot-path runs one section; BENCH_CPU_PROFILE=<folder> has the service write a
+// BENCH_ONLY=workflows, hot-path or realtime runs one section; BENCH_CPU_PROFILE=<folder> has the service write a
 // V8 CPU profile there when it stops, with the hot-path figures' time windows (bench/profileSummary.ts reads both).
-const SECTIONS = ['workflows', 'hot-path'] as const;
+const SECTIONS = ['workflows', 'hot-path', 'realtime'] as const;
 const ONLY = process.env.BENCH_ONLY;
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 
@@ -57,9 +59,15 @@ async function main() {
     const client = new Client({ connection: await Connection.connect({ address }) });
     const run = `bench-${Date.now()}`;
     await waitForCatalogSync(client);
-    if (ONLY !== 'hot-path') await workflowFigures(api, client, address, run, instance.dataDir);
-    if (ONLY !== 'workflows') {
-      const databaseUrl = `postgres://tollgate:tollgate@127.0.0.1:${instance.env.TOLLGATE_PG_PORT}/tollgate`;
+    if (ONLY === undefined || ONLY === 'workflows') await workflowFigures(api, client, address, run, instance.dataDir);
+    const databaseUrl = `postgres://tollgate:tollgate@127.0.0.1:${instance.env.TOLLGATE_PG_PORT}/tollgate`;
+    // Raw-event ingestion beside a plain INSERT, event to enforceable, and stream delivery.
+    if (ONLY === undefined || ONLY === 'realtime') {
+      const baseUrl = `http://127.0.0.1:${instance.env.PORT}`;
+      printRealtime(await measureRealtime(api, baseUrl, API_KEY, ROUNDS));
+      printEventIngestion(await measureEventIngestion({ baseUrl, apiKey: API_KEY, databaseUrl, events: Number(process.env.BENCH_EVENTS ?? 100_000) }));
+    }
+    if (ONLY === undefined || ONLY === 'hot-path') {
       // With a CPU profile, each figure's window is kept beside it (microseconds, the profile's clock).
       const onWindow = CPU_PROFILE_DIR ? (window: { name: string; startedNs: bigint; endedNs: bigint; requests: number }) => appendFileSync(join(resolve(CPU_PROFILE_DIR), 'windows.jsonl'), `${JSON.stringify({ ...window, startedNs: String(window.startedNs), endedNs: String(window.endedNs) })}\n`) : undefined;
       await runHotPathBench({ api, port: Number(instance.env.PORT), apiKey: API_KEY, databaseUrl, run, servicePid: service.child.pid!, dataDir: instance.dataDir, onWindow });

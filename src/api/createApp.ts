@@ -31,24 +31,28 @@ export function createApp(given: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      // Who called (the key's id, never the key) and where, without every header of every request.
-      customProps: (_req, res) => ({ environmentId: res.locals?.environmentId, apiKeyId: res.locals?.apiKeyId }),
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
-          id: req.id,
-          method: req.method,
-          url: redactQueryValues(req.url),
-          userAgent: req.headers['user-agent'],
-          ...(req.headers['x-api-key'] !== undefined && { apiKey: '[redacted]' }),
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  // Request lines are info: below that level the per-request child logger is skipped (it cost ~15% of a cached
+  // check); failures are still logged by the error handler.
+  if (deps.logger.isLevelEnabled('info')) {
+    app.use(
+      pinoHttp({
+        logger: deps.logger,
+        customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+        // Who called (the key's id, never the key) and where, without every header of every request.
+        customProps: (_req, res) => ({ environmentId: res.locals?.environmentId, apiKeyId: res.locals?.apiKeyId }),
+        serializers: {
+          req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
+            id: req.id,
+            method: req.method,
+            url: redactQueryValues(req.url),
+            userAgent: req.headers['user-agent'],
+            ...(req.headers['x-api-key'] !== undefined && { apiKey: '[redacted]' }),
+          }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+      }),
+    );
+  }
 
   // Each write route parses its own body (routes that take none never read one), then claims its Idempotency-Key.
   const idempotency = idempotentWrites(deps.db, deps.logger, deps.workflows.startWindowMs);
