@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { commitChange } from '../db/commitChange';
 import type { Db, DbOrTransaction } from '../db/createDb';
-import { applyToCounter, type CounterKey } from '../db/repositories/usageCounters.repository';
+import { applyToCounter, counterValue, type CounterKey } from '../db/repositories/usageCounters.repository';
 import { findAcknowledgement, insertMeasurement, saveAcknowledgement } from '../db/repositories/usageMeasurements.repository';
 import type { ChangeEvent } from '../domain/changeEvent';
 import type { CheckedFeature } from '../domain/entitlements/entitlementCheck';
@@ -130,19 +130,10 @@ async function consumeWithinLimit(trx: DbOrTransaction, key: CounterKey, period:
   if (grant && (grant.unlimited || grant.hasSoftLimit)) return applyToCounter(trx, key, period, change);
   const limit = grant?.amount ?? null;
   const refuse = async (): Promise<never> => {
-    const current = await trx
-      .selectFrom('usage_counters')
-      .select('value')
-      .where('environment_id', '=', key.environmentId)
-      .where('customer_id', '=', key.customerId)
-      .where('resource_key', '=', key.resourceKey)
-      .where('feature_id', '=', key.featureId)
-      .where('period_start', '=', period.start)
-      .executeTakeFirst();
     throw new UsageLimitExceeded(index, {
       featureId: key.featureId,
       usageLimit: limit,
-      currentUsage: current?.value ?? 0,
+      currentUsage: await counterValue(trx, key, period),
       requestedUsage: report.value,
       accessDeniedReason: grant ? 'RequestedUsageExceedingLimit' : 'NoFeatureEntitlementInSubscription',
     });

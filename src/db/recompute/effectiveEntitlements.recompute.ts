@@ -7,7 +7,7 @@ import type { UsagePeriod } from '../../domain/usage/usagePeriod';
 import type { Database } from '../database';
 import { loadLiveGrants, loadStoredEntitlements, replaceEntitlements } from '../repositories/effectiveEntitlements.repository';
 import { loadMetersOfFeatures, lockCustomerMetering, rebuildMeteredCounter } from '../repositories/meteredCounters.repository';
-import { type CounterKey, setCounter } from '../repositories/usageCounters.repository';
+import { counterKeyColumns, type CounterKey, setCounter } from '../repositories/usageCounters.repository';
 import { measuredUsageInPeriod } from '../repositories/usageMeasurements.repository';
 
 type Trx = Transaction<Database>;
@@ -64,10 +64,7 @@ async function endOfLastCountedPeriod(trx: Trx, key: CounterKey, period: UsagePe
   const row = await trx
     .selectFrom('usage_counters')
     .select((eb) => eb.fn.max('period_end').as('end'))
-    .where('environment_id', '=', key.environmentId)
-    .where('customer_id', '=', key.customerId)
-    .where('resource_key', '=', key.resourceKey)
-    .where('feature_id', '=', key.featureId)
+    .where((eb) => eb.and(counterKeyColumns(key)))
     .where('period_start', '!=', NEVER_RESETS.start)
     .where('period_end', '<=', period.start)
     .executeTakeFirst();

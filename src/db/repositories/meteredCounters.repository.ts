@@ -13,7 +13,7 @@ import type { UsagePeriod } from '../../domain/usage/usagePeriod';
 import type { DbOrTransaction } from '../createDb';
 import { toMeterDefinition } from './catalogRead.repository';
 import { meteredAggregateInPeriod, rememberUniqueValuesInPeriod } from './rawEvents.repository';
-import { setCounter, type CounterKey } from './usageCounters.repository';
+import { counterKeyColumns, setCounter, type CounterKey } from './usageCounters.repository';
 
 // Key space of the per-customer metering locks (two-key advisory locks; the outbox uses 7_001).
 const METERING_LOCK_SPACE = 7_002;
@@ -51,10 +51,7 @@ export async function rebuildMeteredCounter(
   if (contributions === 0 && calculatedUsage === 0 && (aggregation === 'MAX' || aggregation === 'MIN')) {
     await db
       .deleteFrom('usage_counters')
-      .where('environment_id', '=', key.environmentId)
-      .where('customer_id', '=', key.customerId)
-      .where('resource_key', '=', key.resourceKey)
-      .where('feature_id', '=', key.featureId)
+      .where((eb) => eb.and(counterKeyColumns(key)))
       .where('period_start', '=', period.start)
       .execute();
     return 0;

@@ -5,6 +5,9 @@ import type { DbOrTransaction } from '../createDb';
 // One usage counter: a (customer, resource, feature) in one usage period. resourceKey is the resource id or ''.
 export type CounterKey = { environmentId: string; customerId: string; resourceKey: string; featureId: string };
 
+// The four columns that name a counter, as a filter every table keyed by them takes: `.where((eb) => eb.and(counterKeyColumns(key)))`.
+export const counterKeyColumns = (key: CounterKey) => ({ environment_id: key.environmentId, customer_id: key.customerId, resource_key: key.resourceKey, feature_id: key.featureId });
+
 // How a report moves a counter: add to it, set it, or keep the greater or smaller value (MAX and MIN meters).
 export type CounterChange = { kind: 'ADD' | 'SET' | 'MAX' | 'MIN'; value: number };
 
@@ -48,10 +51,7 @@ export async function counterValue(db: DbOrTransaction, key: CounterKey, period:
   const row = await db
     .selectFrom('usage_counters')
     .select('value')
-    .where('environment_id', '=', key.environmentId)
-    .where('customer_id', '=', key.customerId)
-    .where('resource_key', '=', key.resourceKey)
-    .where('feature_id', '=', key.featureId)
+    .where((eb) => eb.and(counterKeyColumns(key)))
     .where('period_start', '=', period.start)
     .executeTakeFirst();
   return row?.value ?? 0;
@@ -62,10 +62,7 @@ export async function counterHistory(db: DbOrTransaction, key: CounterKey, limit
   return db
     .selectFrom('usage_counters')
     .select(['period_start', 'period_end', 'value', 'updated_at'])
-    .where('environment_id', '=', key.environmentId)
-    .where('customer_id', '=', key.customerId)
-    .where('resource_key', '=', key.resourceKey)
-    .where('feature_id', '=', key.featureId)
+    .where((eb) => eb.and(counterKeyColumns(key)))
     .orderBy('period_start', 'desc')
     .limit(limit)
     .execute();

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { UsagePeriod } from '../../domain/usage/usagePeriod';
 import type { DbOrTransaction } from '../createDb';
-import type { CounterKey } from './usageCounters.repository';
+import { counterKeyColumns, type CounterKey } from './usageCounters.repository';
 
 export type NewMeasurement = CounterKey & {
   updateBehavior: 'DELTA' | 'SET';
@@ -44,10 +44,7 @@ export async function findAcknowledgement(db: DbOrTransaction, key: CounterKey, 
   const row = await db
     .selectFrom('usage_measurements')
     .select('acknowledgement')
-    .where('environment_id', '=', key.environmentId)
-    .where('customer_id', '=', key.customerId)
-    .where('resource_key', '=', key.resourceKey)
-    .where('feature_id', '=', key.featureId)
+    .where((eb) => eb.and(counterKeyColumns(key)))
     .where('idempotency_key', '=', idempotencyKey)
     .executeTakeFirst();
   return row?.acknowledgement;
