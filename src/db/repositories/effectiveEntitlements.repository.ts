@@ -1,7 +1,9 @@
 import type { EntitlementDefinition } from '../../domain/catalog/catalogDocument';
 import type { EntitlementGrant, SubscriptionGrants } from '../../domain/entitlements/effectiveEntitlements';
 import type { ResetPeriod } from '../../domain/usage/usagePeriod';
+import type { Selectable } from 'kysely';
 import type { DbOrTransaction } from '../createDb';
+import type { EffectiveEntitlementTable } from '../database';
 
 // A live subscription's grants, with what the materialisation needs besides: its resource and start (the anchor).
 export type LiveGrants = SubscriptionGrants & { resourceId: string | null; startDate: Date };
@@ -81,15 +83,8 @@ export async function readEntitlements(db: DbOrTransaction, environmentId: strin
   return rows.map(toGrant);
 }
 
-function toGrant(row: {
-  feature_id: string;
-  amount: number | null;
-  unlimited: boolean;
-  has_soft_limit: boolean;
-  reset_period: ResetPeriod | null;
-  usage_period_anchor: Date | null;
-  granted_by: string[];
-}): EntitlementGrant {
+// A stored row as checks, caches and listeners see it.
+export function toGrant(row: Pick<Selectable<EffectiveEntitlementTable>, 'feature_id' | 'amount' | 'unlimited' | 'has_soft_limit' | 'reset_period' | 'usage_period_anchor' | 'granted_by'>): EntitlementGrant {
   return {
     featureId: row.feature_id,
     amount: row.amount,

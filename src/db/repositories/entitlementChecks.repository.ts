@@ -2,7 +2,7 @@ import type { EntitlementGrant } from '../../domain/entitlements/effectiveEntitl
 import type { CheckedFeature } from '../../domain/entitlements/entitlementCheck';
 import type { MeterType } from '../../domain/usage/counterPeriod';
 import type { DbOrTransaction } from '../createDb';
-import { readEntitlements } from './effectiveEntitlements.repository';
+import { readEntitlements, toGrant } from './effectiveEntitlements.repository';
 
 // Everything a check of one (customer, resource) needs besides the feature and its usage.
 export type CheckScope = {
@@ -29,21 +29,8 @@ export async function loadCheckScope(db: DbOrTransaction, environmentId: string,
     .execute();
   if (rows.length === 0) return { customer: 'NOT_FOUND', resourceKnown: true, hasLiveSubscription: false, grants: [] };
   if (rows[0]!.archived_at) return { customer: 'ARCHIVED', resourceKnown: true, hasLiveSubscription: false, grants: [] };
-  const grants = rows.flatMap((row): EntitlementGrant[] =>
-    row.feature_id === null
-      ? []
-      : [
-          {
-            featureId: row.feature_id,
-            amount: row.amount,
-            unlimited: row.unlimited!,
-            hasSoftLimit: row.has_soft_limit!,
-            resetPeriod: row.reset_period,
-            usagePeriodAnchor: row.usage_period_anchor?.toISOString() ?? null,
-            grantedBy: row.granted_by!,
-          },
-        ],
-  );
+  // The left join leaves a row without entitlement columns when the customer has none for this resource.
+  const grants = rows.flatMap((row) => (row.feature_id === null ? [] : [toGrant({ ...row, feature_id: row.feature_id, unlimited: row.unlimited!, has_soft_limit: row.has_soft_limit!, granted_by: row.granted_by! })]));
   if (grants.length > 0) return { customer: 'FOUND', resourceKnown: true, hasLiveSubscription: true, grants };
   return explainEmptyScope(db, environmentId, customerId, resourceId);
 }
