@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { priceSubscription, type SubscriptionPricing } from '../../../src/domain/pricing/priceSubscription';
 import type { SubscriptionEstimate } from '../../../src/domain/pricing/pricing.types';
 import { addMonths } from '../../../src/domain/subscriptions/trialEnd';
+import { exampleCatalog } from '../../support/exampleCatalog';
 import { addon, amountOff, at, percentOff, plan, planWith } from './pricingFixtures';
 
 const START = at('2026-03-01T00:00:00Z');
@@ -79,6 +80,27 @@ describe('pricing a whole billing period', () => {
   it('a billing country with a localized price pays it, in its currency; one without pays the default', () => {
     expect(estimate({ packages: [plan('plan-basic')], billingCountryCode: 'DK' }).total).toEqual({ amount: 13900, currency: 'dkk' });
     expect(estimate({ packages: [plan('plan-basic')], billingCountryCode: 'FR' }).total).toEqual({ amount: 1900, currency: 'usd' });
+  });
+
+  it('localized tiers and add-ons: pro annual in Denmark with 12 seats and 2 add-ons, 25 % VAT inside', () => {
+    // DK rows: flat 350000 dkk; graduated seats 10 × 90000 + 2 × 70000 = 1040000; add-on 37500 × 2 = 75000.
+    // subTotal = 350000 + 1040000 + 75000 = 1465000 dkk; net = 1465000 × 100 / 125 per line: 280000 + 832000 + 60000 = 1172000; VAT 293000.
+    const denmark = exampleCatalog((input) => {
+      const pro = input.plans.find((p) => p.id === 'plan-pro')!;
+      const annualFlat = pro.prices!.find((p) => p.billingPeriod === 'ANNUALLY' && p.billingModel === 'FLAT_FEE')!;
+      annualFlat.countryPrices = [{ countryCode: 'DK', currency: 'dkk', amount: 350000 }];
+      const annualSeats = pro.prices!.find((p) => p.billingPeriod === 'ANNUALLY' && p.billingModel === 'TIERED')!;
+      annualSeats.countryPrices = [{ countryCode: 'DK', currency: 'dkk', tiers: [{ upTo: 10, unitAmount: 90000 }, { unitAmount: 70000 }] }];
+      const extra = input.addons.find((a) => a.id === 'addon-extra-projects')!;
+      extra.prices!.find((p) => p.billingPeriod === 'ANNUALLY')!.countryPrices = [{ countryCode: 'DK', currency: 'dkk', amount: 37500 }];
+    });
+    const e = estimate({
+      packages: [plan('plan-pro', { 'feature-seats': 12 }, denmark), addon('addon-extra-projects', 2, denmark)], billingPeriod: 'ANNUALLY', billingCountryCode: 'DK',
+      taxRates: [{ displayName: 'Moms', percentage: 25, inclusive: true }],
+    });
+    expect(e.lines.map((line) => [line.price.countryCode, line.amount.amount])).toEqual([['DK', 350000], ['DK', 1040000], ['DK', 75000]]);
+    expect(figures(e)).toEqual({ subTotal: 1465000, discount: 0, tax: 293000, totalExcludingTax: 1172000, total: 1465000 });
+    expect(e.total.currency).toBe('dkk');
   });
 
   it('prices that would mix currencies for a country are refused, naming billingCountryCode', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { prorateChange, type SubscriptionChange } from '../../../src/domain/pricing/prorateChange';
 import type { SubscriptionChangeEstimate } from '../../../src/domain/pricing/pricing.types';
 import type { PricedPackage } from '../../../src/domain/subscriptions/choosePrices';
+import { exampleCatalog } from '../../support/exampleCatalog';
 import { addon, at, percentOff, plan, planWith } from './pricingFixtures';
 
 // March 2026: 31 days = 2,678,400 s. A change at 2026-03-10T12:00:00Z leaves 21.5 days = 1,857,600 s.
@@ -58,6 +59,21 @@ describe('prorations of a mid-period change', () => {
     const e = change({ from: [plan('plan-pro', { 'feature-seats': 3 })], to: [plan('plan-basic')], at: at('2026-03-25T06:30:00Z') });
     expect(proration(e)).toEqual({ credit: -(1064 + 781), debit: 412, net: 412 - 1845 });
     expect(e.total.amount).toBe(-1433);
+  });
+
+  it('a localized upgrade in Denmark prorates the Danish prices, in kroner', () => {
+    // DK rows: basic 13900 dkk; pro 34300 dkk + 8400 dkk a seat. ratio = 1,857,600 / 2,678,400.
+    // credit 13900 × ratio = 9640.32 → −9640; debit 34300 × ratio = 23788.71 → 23789 and 2 × 8400 = 16800 × ratio = 11651.61 → 11652.
+    const denmark = exampleCatalog((input) => {
+      const pro = input.plans.find((p) => p.id === 'plan-pro')!;
+      pro.prices!.filter((p) => p.billingPeriod === 'MONTHLY').forEach((p) => (p.countryPrices = [{ countryCode: 'DK', currency: 'dkk', amount: (p.amount ?? 0) * 7 }]));
+    });
+    const e = change({
+      from: [plan('plan-basic', {}, denmark)], to: [plan('plan-pro', { 'feature-seats': 2 }, denmark)], at: MID_MARCH, extra: { billingCountryCode: 'DK' },
+    });
+    expect(proration(e)).toEqual({ credit: -9640, debit: 23789 + 11652, net: 25801 });
+    expect(e.proration.netAmount.currency).toBe('dkk');
+    expect(e.subscription.total).toEqual({ amount: 34300 + 16800, currency: 'dkk' });
   });
 
   it('more seats prorate only the seats line: 3 → 5 seats mid-March', () => {
