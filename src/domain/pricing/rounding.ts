@@ -3,8 +3,9 @@
 // (a prorated line, a percentage discount and each line's share of it, each tax on each line, the net of an
 // inclusive tax) rounds its own result to the nearest minor unit, halves away from zero, before the next step
 // uses it. Sums are never rounded (they are exact), so every total is the sum of the parts it shows.
-// Stripe rounds each line and each tax amount to an integer minor unit the same way (its invoice lines and
-// tax_amounts are integers); rounding half away from zero keeps a credit the exact mirror of the same debit.
+// Stripe's invoice lines, discount amounts and tax amounts are integers in the minor unit, computed in this order
+// (lines, then discounts, then taxes on the discounted lines); halves away from zero keep a credit the exact mirror
+// of the same debit (Math.round would turn −2.5 into −2 but 2.5 into 3).
 
 /** `numerator / denominator` rounded to the nearest integer, halves away from zero. */
 export function divideRounded(numerator: bigint, denominator: bigint): bigint {
