@@ -74,30 +74,24 @@ export function invoiceTotals(
     tax: inclusiveTax + exclusiveTax,
     total: subTotal - discountTotal + exclusiveTax,
   };
-  const money = (amount: bigint): Money => {
-    const converted = toMoney(amount, currency);
-    if (!converted) throw new AmountTooLarge();
-    return converted;
-  };
-  try {
-    const taxDetails: TaxDetail[] = rates.map((rate, r) => ({
-      displayName: rate.displayName, inclusive: rate.inclusive, percentage: rate.percentage,
-      taxableAmount: money(rateTaxable[r] ?? 0n), amount: money(rateTax[r] ?? 0n),
-    }));
-    const invoice: InvoiceEstimate = {
-      subTotal: money(figures.subTotal), totalExcludingTax: money(figures.totalExcludingTax), tax: money(figures.tax), total: money(figures.total),
-      taxDetails,
-      lines: lines.map((line) => ({ price: line.price, quantity: line.quantity, amount: money(line.amount), proration: line.proration })),
-    };
-    if (discount) invoice.discount = discountDetail(discount, money(discountTotal), currency);
-    return { invoice };
-  } catch (error) {
-    if (error instanceof AmountTooLarge) return { problem: { field: 'quantity', message: 'the quantities make an amount too large to bill' } };
-    throw error;
+  // Every figure shown must fit a JavaScript number exactly; otherwise the caller's quantities are refused.
+  const shown = [...Object.values(figures), discountTotal, ...rateTax, ...rateTaxable, ...amounts];
+  if (shown.some((amount) => toMoney(amount, currency) === null)) {
+    return { problem: { field: 'quantity', message: 'the quantities make an amount too large to bill' } };
   }
+  const money = (amount: bigint): Money => ({ amount: Number(amount), currency });
+  const taxDetails: TaxDetail[] = rates.map((rate, r) => ({
+    displayName: rate.displayName, inclusive: rate.inclusive, percentage: rate.percentage,
+    taxableAmount: money(rateTaxable[r] ?? 0n), amount: money(rateTax[r] ?? 0n),
+  }));
+  const invoice: InvoiceEstimate = {
+    subTotal: money(figures.subTotal), totalExcludingTax: money(figures.totalExcludingTax), tax: money(figures.tax), total: money(figures.total),
+    taxDetails,
+    lines: lines.map((line) => ({ price: line.price, quantity: line.quantity, amount: money(line.amount), proration: line.proration })),
+  };
+  if (discount) invoice.discount = discountDetail(discount, money(discountTotal), currency);
+  return { invoice };
 }
-
-class AmountTooLarge extends Error {}
 
 function discountDetail(discount: AppliedDiscount, amount: Money, currency: string): DiscountDetail {
   const { coupon } = discount;
