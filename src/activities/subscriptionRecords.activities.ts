@@ -5,6 +5,7 @@ import type { Transaction } from 'kysely';
 import type { DbOrTransaction } from '../db/createDb';
 import type { Database, SubscriptionRow } from '../db/database';
 import { recordAppliedRequest } from '../db/repositories/appliedRequests.repository';
+import { appendSubscriptionHistory } from '../db/repositories/subscriptionHistory.repository';
 import {
   findSubscription,
   insertSubscription,
@@ -18,6 +19,7 @@ import {
 import { subscriptionChanged, type ChangeEvent } from '../domain/changeEvent';
 import { grantsTrial, replacedWhenStarting } from '../domain/subscriptions/provisioningDecision';
 import type { EndReason, Subscription } from '../domain/subscriptions/subscription';
+import { creationTransition, defaultEndingCause, endingTransition, type TransitionCause } from '../domain/subscriptions/subscriptionHistory';
 import { toSubscriptionView } from '../domain/subscriptions/toSubscriptionView';
 import { FailureType } from '../workflows/failureTypes';
 import type { ActivityDependencies } from './activityDependencies';
@@ -26,6 +28,8 @@ import { refused } from './subscriptionPreparation.activities';
 import type { PreparedSubscription } from './subscriptionPreparation.activities';
 
 type Trx = Transaction<Database>;
+// The reasons a subscription ends by itself (a replacement is recorded by the subscription that replaces it).
+type EndingReason = Exclude<EndReason, 'REPLACED' | 'TRIAL_CONVERTED'>;
 // A subscription this one ended, with what its own workflow and the provider need to hear.
 export type EndedSubscription = { id: string; billingId: string | null };
 export type RecordedSubscription = { subscription: Subscription; ended: EndedSubscription[] };
@@ -36,14 +40,18 @@ const dateOrNull = (text: string | null | undefined) => (text ? new Date(text) :
 // Under the customer's lock: ends what a starting subscription replaces, per the seed's rules as they stand now.
 type Starting = Pick<SubscriptionRow, 'environment_id' | 'id' | 'customer_id' | 'product_id' | 'resource_id' | 'plan_id'>;
 
-async function endReplaced(trx: Trx, row: Starting, trial: boolean, now: Date): Promise<SubscriptionRow[]> {
+// Each one ended is recorded in its history with the cause of the start that replaced it.
+async function endReplaced(trx: Trx, row: Starting, trial: boolean, now: Date, cause: TransitionCause): Promise<SubscriptionRow[]> {
   const scope = { environmentId: row.environment_id, customerId: row.customer_id, productId: row.product_id, resourceId: row.resource_id };
   const replaced = replacedWhenStarting({ id: row.id, planId: row.plan_id, trial }, await listLiveInScope(trx, scope));
   const rows: SubscriptionRow[] = [];
   for (const old of replaced) {
     const reason: EndReason = old.slot === 'TRIAL' && old.planId === row.plan_id ? 'TRIAL_CONVERTED' : 'REPLACED';
+    const before = await findSubscription(trx, row.environment_id, old.id);
     const updated = await updateSubscriptionRow(trx, row.environment_id, old.id, { status: 'CANCELED', live_slot: null, end_date: now, end_reason: reason, replaced_by_id: row.id });
-    if (updated) rows.push(updated);
+    if (!updated) continue;
+    await appendSubscriptionHistory(trx, { transition: endingTransition(reason), cause, before: before ?? null, after: updated });
+    rows.push(updated);
   }
   return rows;
 }
@@ -90,12 +98,17 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
       billing: BillingSubscriptionSnapshot | null;
       checkout: { sessionId: string; url: string; expiresAt: string } | null;
       requestKey?: string;
+      // Why it is recorded (default: a provisionSubscription request); also the cause of what it replaces.
+      cause?: TransitionCause;
     }): Promise<RecordedSubscription> {
       const { environmentId, subscriptionId, prepared } = input;
       const { decision } = prepared;
+      const cause = input.cause ?? { kind: 'API', detail: 'provisionSubscription' };
       const result = await commitChange(db, {
         environmentId,
         write: async (trx) => {
+          // Looked up under the customer's lock, so a concurrent retry finds what the first one recorded.
+          await lockCustomer(trx, environmentId, input.customerId);
           const existing = await findSubscription(trx, environmentId, subscriptionId);
           if (existing) return { subscription: toSubscriptionView(existing), endedRows: await listReplacedBy(trx, environmentId, subscriptionId), changed: false };
           await lockLiveCustomer(trx, environmentId, input.customerId);
@@ -103,7 +116,7 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
           const starts = decision.slot === 'PAID' || decision.slot === 'TRIAL';
           const starting = { environment_id: environmentId, id: subscriptionId, customer_id: input.customerId, product_id: prepared.productId, resource_id: prepared.resourceId, plan_id: prepared.planId };
           // What it replaces leaves its place first, so the unique index sees one subscription per place throughout.
-          const endedRows = starts ? await endReplaced(trx, starting, decision.trial, now) : [];
+          const endedRows = starts ? await endReplaced(trx, starting, decision.trial, now, cause) : [];
           const row = await insertSubscription(trx, {
             environment_id: environmentId,
             id: subscriptionId,
@@ -133,6 +146,7 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
             metadata: JSON.stringify(input.metadata),
           }).catch(slotTaken);
           if (decision.slot === 'TRIAL') await claimTrial(trx, row);
+          await appendSubscriptionHistory(trx, { transition: creationTransition(row.status), cause, before: null, after: row });
           const subscription = toSubscriptionView(row);
           if (input.requestKey) await recordAppliedRequest(trx, environmentId, input.requestKey, { subscriptionId });
           return { subscription, endedRows, changed: true };
@@ -153,18 +167,23 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
     },
 
     // A waiting or scheduled subscription starts: it takes its live place and ends what it replaces now.
-    async startSubscription(input: { environmentId: string; subscriptionId: string; trial: boolean; billing: BillingSubscriptionSnapshot | null }): Promise<RecordedSubscription> {
+    // `cause` defaults to the scheduled start's timer, or the checkout's completion webhook.
+    async startSubscription(input: { environmentId: string; subscriptionId: string; trial: boolean; billing: BillingSubscriptionSnapshot | null; cause?: TransitionCause }): Promise<RecordedSubscription> {
       const { environmentId, subscriptionId } = input;
       const result = await commitChange(db, {
         environmentId,
         write: async (trx) => {
+          const { customer_id: customerId } = await requireSubscription(trx, environmentId, subscriptionId);
+          // Read again under the customer's lock, so a concurrent retry sees the start the first one committed.
+          await lockCustomer(trx, environmentId, customerId);
           const current = await requireSubscription(trx, environmentId, subscriptionId);
           if (current.live_slot === 'PAID' || current.live_slot === 'TRIAL' || current.live_slot === null) {
             return { subscription: toSubscriptionView(current), endedRows: await listReplacedBy(trx, environmentId, subscriptionId), changed: false };
           }
-          await lockLiveCustomer(trx, environmentId, current.customer_id);
+          await lockLiveCustomer(trx, environmentId, customerId);
+          const cause: TransitionCause = input.cause ?? (current.live_slot === 'SCHEDULED' ? { kind: 'TIMER', detail: 'scheduled start' } : { kind: 'WEBHOOK', detail: 'checkout.session.completed' });
           const now = new Date();
-          const endedRows = await endReplaced(trx, current, input.trial, now);
+          const endedRows = await endReplaced(trx, current, input.trial, now, cause);
           const row = (await updateSubscriptionRow(trx, environmentId, subscriptionId, {
             status: input.trial ? 'IN_TRIAL' : 'ACTIVE',
             live_slot: input.trial ? 'TRIAL' : 'PAID',
@@ -175,6 +194,7 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
             current_billing_period_end: dateOrNull(input.billing?.currentPeriodEnd),
           }).catch(slotTaken))!;
           if (input.trial) await claimTrial(trx, row);
+          await appendSubscriptionHistory(trx, { transition: 'STARTED', cause, before: current, after: row });
           return { subscription: toSubscriptionView(row), endedRows, changed: true };
         },
         recompute: (result) => (result.changed ? [entitlementsOf(result.subscription.customerId)] : []),
@@ -184,15 +204,21 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
     },
 
     // Ends a subscription (expired checkout, cancellation, the provider ended it); ending an ended one changes nothing.
-    async endSubscription(input: { environmentId: string; subscriptionId: string; status: 'CANCELED' | 'EXPIRED'; reason: EndReason }): Promise<Subscription> {
+    // `cause` defaults by the reason (a cancellation request, the checkout's or the start's timer, the provider's webhook).
+    async endSubscription(input: { environmentId: string; subscriptionId: string; status: 'CANCELED' | 'EXPIRED'; reason: EndingReason; cause?: TransitionCause }): Promise<Subscription> {
       const { environmentId, subscriptionId } = input;
       const result = await commitChange(db, {
         environmentId,
         write: async (trx) => {
+          const { customer_id: customerId } = await requireSubscription(trx, environmentId, subscriptionId);
+          // The same lock as a start or a replacement (an archived customer's subscription still ends), then the row
+          // read again: a concurrent retry waits here and finds it ended.
+          await lockCustomer(trx, environmentId, customerId);
           const current = await requireSubscription(trx, environmentId, subscriptionId);
           if (current.live_slot === null) return { subscription: toSubscriptionView(current), changed: false };
           const now = new Date();
           const row = (await updateSubscriptionRow(trx, environmentId, subscriptionId, { status: input.status, live_slot: null, end_date: now, end_reason: input.reason, ...(input.reason === 'CANCELED' && { cancellation_date: now }) }))!;
+          await appendSubscriptionHistory(trx, { transition: endingTransition(input.reason), cause: input.cause ?? defaultEndingCause(input.reason), before: current, after: row });
           return { subscription: toSubscriptionView(row), changed: true };
         },
         recompute: (result) => (result.changed ? [entitlementsOf(result.subscription.customerId)] : []),

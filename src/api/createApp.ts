@@ -19,6 +19,7 @@ import { entitlementsRoutes } from './routes/entitlements.routes';
 import { eventsRoutes } from './routes/events.routes';
 import { healthRoutes } from './routes/health.routes';
 import { streamRoutes } from './routes/stream.routes';
+import { subscriptionHistoryRoutes } from './routes/subscriptionHistory.routes';
 import { subscriptionsRoutes } from './routes/subscriptions.routes';
 import { usageRoutes } from './routes/usage.routes';
 import { webhooksRoutes } from './routes/webhooks.routes';
@@ -61,6 +62,7 @@ export function createApp(given: AppDependencies): Express {
   catalogRoutes(deps, routes);
   customersRoutes(deps, routes);
   subscriptionsRoutes(deps, routes);
+  subscriptionHistoryRoutes(deps, routes);
   entitlementsRoutes(deps, routes);
   usageRoutes(deps, routes);
   eventsRoutes(deps, routes);

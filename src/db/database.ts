@@ -3,6 +3,7 @@ import type { ChangeEventType } from '../domain/changeEvent';
 import type { ChosenPrice } from '../domain/subscriptions/chosenPrice';
 import type { ResetPeriod } from '../domain/usage/usagePeriod';
 import type { LiveSlot, SubscriptionStatus } from '../domain/subscriptions/subscription';
+import type { SubscriptionChanges, SubscriptionTransition, TransitionCauseKind } from '../domain/subscriptions/subscriptionHistory';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -227,6 +228,20 @@ export type SubscriptionTable = {
   updated_at: UpdatedAt;
 };
 
+// One transition of a subscription; append-only (a trigger refuses UPDATE and DELETE).
+export type SubscriptionHistoryTable = {
+  id: Int8Id;
+  environment_id: string;
+  subscription_id: string;
+  occurred_at: CreatedAt;
+  transition: SubscriptionTransition;
+  from_status: SubscriptionStatus | null;
+  to_status: SubscriptionStatus;
+  cause: TransitionCauseKind;
+  cause_detail: string | null;
+  changes: Json<SubscriptionChanges>;
+};
+
 export type TrialUsageTable = {
   environment_id: string;
   customer_id: string;
@@ -329,6 +344,7 @@ export type Database = {
   change_outbox: ChangeOutboxTable;
   change_outbox_pruned_through: ChangeOutboxPrunedThroughTable;
   subscriptions: SubscriptionTable;
+  subscription_history: SubscriptionHistoryTable;
   trial_usages: TrialUsageTable;
   billing_webhook_events: BillingWebhookEventTable;
   effective_entitlements: EffectiveEntitlementTable;

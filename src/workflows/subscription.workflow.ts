@@ -12,6 +12,7 @@ import type { Activities } from '../activities/createActivities';
 import type { BillingSubscriptionSnapshot } from '../activities/subscriptionBilling.activities';
 import type { PreparedSubscription } from '../activities/subscriptionPreparation.activities';
 import type { EndedSubscription } from '../activities/subscriptionRecords.activities';
+import { apiCause, type TransitionCause } from '../domain/subscriptions/subscriptionHistory';
 import type { SubscriptionRequest } from '../domain/subscriptions/subscriptionRequest.types';
 import { defaultActivityOptions } from './activityOptions';
 import { businessFailureOf } from './businessFailureOf';
@@ -118,8 +119,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     }
   };
 
-  const end = async (status: 'CANCELED' | 'EXPIRED', reason: 'CANCELED' | 'CHECKOUT_EXPIRED' | 'PROVIDER_ENDED' | 'START_FAILED') => {
-    const ended = await activities.endSubscription({ environmentId, subscriptionId, status, reason });
+  const cancelCause = apiCause('cancelSubscription');
+  const webhookCause = (event: BillingEvent | undefined): TransitionCause => ({ kind: 'WEBHOOK', detail: event ? `${event.type} ${event.eventId}` : null });
+  const end = async (status: 'CANCELED' | 'EXPIRED', reason: 'CANCELED' | 'CHECKOUT_EXPIRED' | 'PROVIDER_ENDED' | 'START_FAILED', cause: TransitionCause) => {
+    const ended = await activities.endSubscription({ environmentId, subscriptionId, status, reason, cause });
     setStatus(ended.status, 'nothing: it has ended');
     return finish(ended.status);
   };
@@ -133,14 +136,15 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   // Watches a live subscription until it is cancelled, replaced or ended by the provider.
   const watchLive = async (billingId: string | null): Promise<SubscriptionWorkflowResult> => {
     setStatus(view.status, 'a cancellation, a replacement, or the provider ending it');
-    const providerEnded = () => billingId !== null && events.some((e) => e.type === 'customer.subscription.deleted' && e.objectId === billingId);
+    const providerEnding = () => (billingId === null ? undefined : events.find((e) => e.type === 'customer.subscription.deleted' && e.objectId === billingId));
+    const providerEnded = () => providerEnding() !== undefined;
     await condition(() => cancelRequested || endedBy !== undefined || providerEnded() || workflowInfo().continueAsNewSuggested);
     if (endedBy) return finish('CANCELED');
     if (cancelRequested) {
       if (billingId) await activities.cancelBillingSubscription({ idempotencyKey: providerIdempotencyKey('cancel'), billingId });
-      return end('CANCELED', 'CANCELED');
+      return end('CANCELED', 'CANCELED', cancelCause);
     }
-    if (providerEnded()) return end('CANCELED', 'PROVIDER_ENDED');
+    if (providerEnded()) return end('CANCELED', 'PROVIDER_ENDED', webhookCause(providerEnding()));
     // A long life stays a short history: the next run carries only what it watches.
     await condition(allHandlersFinished);
     return continueAsNew<typeof subscriptionWorkflow>({ ...input, live: { status: view.status, billingId } });
@@ -181,7 +185,18 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     taxPercentage: request.billingInformation?.taxPercentage ?? null,
   };
   const record = (billing: BillingSubscriptionSnapshot | null, checkout: { sessionId: string; url: string; expiresAt: string } | null) =>
-    activities.recordSubscription({ environmentId, subscriptionId, customerId: input.customerId, prepared, metadata, promotionCode: request.promotionCode ?? null, billing, checkout, requestKey: input.requestKey });
+    activities.recordSubscription({
+      environmentId,
+      subscriptionId,
+      customerId: input.customerId,
+      prepared,
+      metadata,
+      promotionCode: request.promotionCode ?? null,
+      billing,
+      checkout,
+      requestKey: input.requestKey,
+      cause: apiCause(input.notifyWorkflowId ? 'provisionCustomer' : 'provisionSubscription', input.requestKey),
+    });
   const subscribeAtProvider = async (startNow: boolean, trial = decision.trial) => {
     // Only a start date the caller set in the past is billed from then (Stripe's backdate_start_date).
     const started = request.startDate !== undefined && new Date(decision.startDate).getTime() < Date.now();
@@ -210,7 +225,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     setStatus('NOT_STARTED', `the start date, ${decision.startDate}`);
     await announce('SUCCESS');
     const untilStart = new Date(decision.startDate).getTime() - Date.now();
-    if (await condition(() => cancelRequested, untilStart)) return end('CANCELED', 'CANCELED');
+    if (await condition(() => cancelRequested, untilStart)) return end('CANCELED', 'CANCELED', cancelCause);
+    const startTimer: TransitionCause = { kind: 'TIMER', detail: 'scheduled start' };
     // A trial used meanwhile, or the plan paid for meanwhile: it starts paid, not as a trial.
     const trial = await activities.scheduledStartIsTrial({ environmentId, subscriptionId, trialRequested: decision.trial });
     let billing: BillingSubscriptionSnapshot | null = null;
@@ -219,10 +235,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         billing = await subscribeAtProvider(false, trial);
       } catch (error) {
         if (!businessFailureOf(error)) throw error;
-        return end('EXPIRED', 'START_FAILED');
+        return end('EXPIRED', 'START_FAILED', startTimer);
       }
     }
-    const started = await activities.startSubscription({ environmentId, subscriptionId, trial, billing });
+    const started = await activities.startSubscription({ environmentId, subscriptionId, trial, billing, cause: startTimer });
     await endReplaced(started.ended);
     setStatus(started.subscription.status, '');
     return watchLive(started.subscription.billingId);
@@ -284,6 +300,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const deadline = new Date(session.expiresAt).getTime() + CHECKOUT_GRACE_MS;
   const heard = () => cancelRequested || sessionEvent('checkout.session.completed') !== undefined || sessionEvent('checkout.session.expired') !== undefined;
   let paidSubscription: string | null = null;
+  // Set when asking the provider (not a webhook) told how the checkout ended.
+  let polled: TransitionCause | undefined;
+  const pollCause: TransitionCause = { kind: 'PROVIDER_POLL', detail: `checkout session ${session.sessionId}` };
   // Webhooks are the fast path; asking Stripe now and then covers a webhook lost or never configured.
   for (let poll = 0; !heard() && paidSubscription === null && Date.now() < deadline; poll++) {
     const wait = Math.min(CHECKOUT_POLL_MS[Math.min(poll, CHECKOUT_POLL_MS.length - 1)]!, deadline - Date.now());
@@ -291,20 +310,30 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (Date.now() >= deadline) break;
     const state = await activities.getCheckoutSession(session.sessionId);
     if (state.status === 'complete') paidSubscription = state.subscriptionBillingId;
-    else if (state.status === 'expired') break;
+    if (state.status === 'complete' || state.status === 'expired') polled = pollCause;
+    if (state.status === 'expired') break;
   }
 
   paidSubscription ??= sessionEvent('checkout.session.completed')?.subscriptionBillingId ?? null;
   if (!paidSubscription) {
     // Expired, cancelled, or no word from the provider by the deadline: expire it there, unless it was paid meanwhile.
     const state = await activities.expireCheckoutSession({ idempotencyKey: providerIdempotencyKey('expire-checkout'), sessionId: session.sessionId });
-    if (state.status === 'complete') paidSubscription = state.subscriptionBillingId;
-    else return cancelRequested ? end('CANCELED', 'CANCELED') : end('EXPIRED', 'CHECKOUT_EXPIRED');
+    if (state.status === 'complete') {
+      paidSubscription = state.subscriptionBillingId;
+      polled = pollCause;
+    } else if (cancelRequested) {
+      return end('CANCELED', 'CANCELED', cancelCause);
+    } else {
+      const expired = sessionEvent('checkout.session.expired');
+      return end('EXPIRED', 'CHECKOUT_EXPIRED', expired ? webhookCause(expired) : (polled ?? { kind: 'TIMER', detail: 'checkout expiry' }));
+    }
   }
   view.checkoutUrl = undefined;
   view.checkoutExpiresAt = undefined;
   const billing = await activities.getBillingSubscription(paidSubscription!);
-  const started = await activities.startSubscription({ environmentId, subscriptionId, trial: billing.status === 'trialing', billing });
+  const completed = sessionEvent('checkout.session.completed');
+  const paidCause = polled ?? webhookCause(completed);
+  const started = await activities.startSubscription({ environmentId, subscriptionId, trial: billing.status === 'trialing', billing, cause: paidCause });
   await endReplaced(started.ended);
   setStatus(started.subscription.status, '');
   return watchLive(started.subscription.billingId);
