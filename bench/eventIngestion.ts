@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { createDb, type Db } from '../src/db/createDb';
 import { findActiveApiKeyByHash } from '../src/db/repositories/apiKeys.repository';
 import { hashApiKey } from '../src/services/apiKeyMaterial';
+import { cpuDuring, ownCpuMs, processCpuMs, treeCpuMs, type CpuMeters } from './processCpu';
 import { prepareDevInstance, startDevProcess, stopIfRunning } from '../test/support/devProcess';
 
 // Batched raw-event ingestion through POST /v1/events beside its physical reference: a plain multi-row INSERT of the
@@ -19,8 +20,17 @@ export type EventIngestionOptions = {
   events?: number;
   batchSize?: number;
   concurrency?: number;
+  // With them, each path's CPU milliseconds per 1,000 events, process by process: what a busy shared machine hardly changes.
+  processes?: { servicePid: number; postmasterPid: number };
 };
-export type IngestionRound = { storedBefore: number; apiEventsPerSecond: number; plainInsertEventsPerSecond: number; ratio: number };
+type CpuPer1000 = Record<string, number>;
+export type IngestionRound = {
+  storedBefore: number;
+  apiEventsPerSecond: number;
+  plainInsertEventsPerSecond: number;
+  ratio: number;
+  cpuMsPer1000?: { api: CpuPer1000; plain: CpuPer1000 };
+};
 export type EventIngestionFigures = { events: number; batchSize: number; concurrency: number; fresh: IngestionRound; tenfold: IngestionRound };
 
 type BenchEvent = { customerId: string; eventName: string; idempotencyKey: string; dimensions: Record<string, string | number>; timestamp: string };
@@ -36,6 +46,8 @@ export async function measureEventIngestion(options: EventIngestionOptions): Pro
     if (!key) throw new Error('the API key is not active in this database');
     const run = randomUUID().slice(0, 8);
     await sql`create table if not exists ${sql.table(PLAIN_TABLE)} (like raw_events including all)`.execute(db);
+    const { processes } = options;
+    const meters: CpuMeters = processes ? { service: () => processCpuMs(processes.servicePid), postgres: () => treeCpuMs(processes.postmasterPid), client: ownCpuMs } : {};
     const round = async (label: string): Promise<IngestionRound> => {
       // Untimed warm-up of both paths (JIT, pooled connections, the first transactions' catalog reads).
       const warmUp = chunk(benchEvents(`${run}-${label}-warm-up`, 5 * batchSize), batchSize);
@@ -44,11 +56,13 @@ export async function measureEventIngestion(options: EventIngestionOptions): Pro
       const storedBefore = await countStored(db, key.environment_id);
       const rows = benchEvents(`${run}-${label}`, events);
       const batches = chunk(rows, batchSize);
-      const apiSeconds = await inParallel(batches, concurrency, (batch) => postBatch(options, batch));
-      const plainSeconds = await inParallel(batches, concurrency, (batch) => insertPlain(db, key.environment_id, batch));
-      const apiEventsPerSecond = events / apiSeconds;
-      const plainInsertEventsPerSecond = events / plainSeconds;
-      return { storedBefore, apiEventsPerSecond, plainInsertEventsPerSecond, ratio: apiEventsPerSecond / plainInsertEventsPerSecond };
+      const api = await cpuDuring(meters, () => inParallel(batches, concurrency, (batch) => postBatch(options, batch)));
+      const plain = await cpuDuring(meters, () => inParallel(batches, concurrency, (batch) => insertPlain(db, key.environment_id, batch)));
+      const apiEventsPerSecond = events / api.result;
+      const plainInsertEventsPerSecond = events / plain.result;
+      const per1000 = (cpuMs: Record<string, number>) => Object.fromEntries(Object.entries(cpuMs).map(([name, ms]) => [name, (ms * 1_000) / events]));
+      const cpuMsPer1000 = options.processes ? { api: per1000(api.cpuMs), plain: per1000(plain.cpuMs) } : undefined;
+      return { storedBefore, apiEventsPerSecond, plainInsertEventsPerSecond, ratio: apiEventsPerSecond / plainInsertEventsPerSecond, cpuMsPer1000 };
     };
     const fresh = await round('fresh');
     // 10× the events already stored, in both tables: same customers and event name, spread over the last 30 days.
@@ -70,8 +84,14 @@ export function printEventIngestion(figures: EventIngestionFigures): void {
     console.log(
       `  ${name.padEnd(12)} (${round.storedBefore.toLocaleString('en').padStart(9)} stored)  POST /v1/events ${rate(round.apiEventsPerSecond)}   plain INSERT ${rate(round.plainInsertEventsPerSecond)}   ${round.ratio.toFixed(2)}x  ${verdict}`,
     );
+    if (round.cpuMsPer1000) console.log(`    CPU ms per 1,000 events: POST /v1/events ${cpuLine(round.cpuMsPer1000.api)}; plain INSERT ${cpuLine(round.cpuMsPer1000.plain)}`);
   }
 }
+
+const cpuLine = (cpuMs: CpuPer1000) => {
+  const total = Object.values(cpuMs).reduce((sum, ms) => sum + ms, 0);
+  return `${Object.entries(cpuMs).map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(' + ')} = ${total.toFixed(1)}`;
+};
 
 // Events the example catalog's meter counts (api_call, status not "error"), over 100 customers that need not exist.
 function benchEvents(prefix: string, count: number): BenchEvent[] {
@@ -150,6 +170,7 @@ if (require.main === module) {
         databaseUrl: `postgres://tollgate:tollgate@127.0.0.1:${instance.env.TOLLGATE_PG_PORT}/tollgate`,
         events: Number(process.env.BENCH_EVENTS ?? 100_000),
         concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4),
+        processes: { servicePid: service.child.pid!, postmasterPid: Number(readFileSync(resolve(instance.dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]) },
       });
       printEventIngestion(figures);
     } finally {

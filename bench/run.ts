@@ -65,7 +65,9 @@ async function main() {
     if (ONLY === undefined || ONLY === 'realtime') {
       const baseUrl = `http://127.0.0.1:${instance.env.PORT}`;
       printRealtime(await measureRealtime(api, baseUrl, API_KEY, ROUNDS));
-      printEventIngestion(await measureEventIngestion({ baseUrl, apiKey: API_KEY, databaseUrl, events: Number(process.env.BENCH_EVENTS ?? 100_000) }));
+      const postmasterPid = Number(readFileSync(join(instance.dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const processes = { servicePid: service.child.pid!, postmasterPid };
+      printEventIngestion(await measureEventIngestion({ baseUrl, apiKey: API_KEY, databaseUrl, events: Number(process.env.BENCH_EVENTS ?? 100_000), processes }));
     }
     if (ONLY === undefined || ONLY === 'hot-path') {
       // With a CPU profile, each figure's window is kept beside it (microseconds, the profile's clock).

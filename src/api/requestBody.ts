@@ -1,6 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { formatIssuePath } from '../domain/catalog/parseCatalogDocument';
-import { findUnstorableText, MAX_INPUT_DEPTH, nestingDepthExceeds } from '../domain/input/storableText';
+import { findUnstorableText, isStorableWithin, MAX_INPUT_DEPTH, nestingDepthExceeds } from '../domain/input/storableText';
 import { badRequest, HttpError } from './httpError';
 
 const BODY_LIMIT = '2mb';
@@ -26,6 +26,8 @@ function requireMediaType(accepted: string[], hint: string): RequestHandler {
 // After parsing: a depth limit (deep nesting would overflow recursive checks further in) and text Postgres can store.
 const checkParsedBody: RequestHandler = (req, _res, next) => {
   if (typeof req.body !== 'object' || req.body === null) return next();
+  // One quick pass for the common body; the checks below only run to name what is wrong.
+  if (isStorableWithin(req.body, MAX_INPUT_DEPTH)) return next();
   if (nestingDepthExceeds(req.body, MAX_INPUT_DEPTH)) throw badRequest(`body: nested deeper than ${MAX_INPUT_DEPTH} levels`, 'body');
   const found = findUnstorableText(req.body);
   if (found) {

@@ -1,14 +1,7 @@
 import { commitChange } from '../db/commitChange';
 import type { Db } from '../db/createDb';
-import {
-  applyMeteredCounterChanges,
-  countNewUniqueValues,
-  holdCustomersMeteringShared,
-  loadMeteredFeatures,
-  loadUsagePeriodSettings,
-  type AppliedCounterChange,
-} from '../db/repositories/meteredCounters.repository';
-import { distinctInLockOrder, insertNewRawEvents } from '../db/repositories/rawEvents.repository';
+import { applyMeteredCounterChanges, countNewUniqueValues, holdCustomersMeteringShared, type AppliedCounterChange } from '../db/repositories/meteredCounters.repository';
+import { storeRawEventBatch } from '../db/repositories/rawEventBatch.repository';
 import type { ChangeEvent } from '../domain/changeEvent';
 import { resetsNever } from '../domain/usage/counterPeriod';
 import { meteredCounterUpdates, resolveCounterChanges, type MeteredCounter } from '../domain/usage/meteredCounterUpdates';
@@ -22,23 +15,10 @@ export async function ingestRawEvents(db: Db, environmentId: string, events: rea
   const { accepted, counters } = await commitChange(db, {
     environmentId,
     write: async (trx) => {
-      const distinct = distinctInLockOrder(events);
-      await holdCustomersMeteringShared(trx, environmentId, distinct.map((event) => event.customerId));
-      const stored = await insertNewRawEvents(trx, environmentId, distinct);
-      const features = await loadMeteredFeatures(trx, environmentId, stored.map((event) => event.eventName));
+      await holdCustomersMeteringShared(trx, environmentId, events.map((event) => event.customerId));
+      const { stored, features, usagePeriodSettingOf } = await storeRawEventBatch(trx, environmentId, events);
       if (features.length === 0) return { accepted: stored.length, counters: [] };
-
-      // Only incremental meters reset per the entitlement's period: the others need no entitlement read.
-      const featuresThatReset = features.filter((feature) => feature.meterType === 'Incremental').map((feature) => feature.meter);
-      const counters = new Map<string, MeteredCounter>();
-      for (const event of distinctBy(stored, (e) => `${e.customerId}\u0000${e.resourceKey}\u0000${e.eventName}`)) {
-        for (const meter of featuresThatReset.filter((candidate) => candidate.eventName === event.eventName)) {
-          const counter = { customerId: event.customerId, resourceKey: event.resourceKey, featureId: meter.featureId };
-          counters.set(`${counter.customerId}\u0000${counter.resourceKey}\u0000${counter.featureId}`, counter);
-        }
-      }
-      const settingOf = await loadUsagePeriodSettings(trx, environmentId, [...counters.values()]);
-      const updates = meteredCounterUpdates(stored, features, settingOf);
+      const updates = meteredCounterUpdates(stored, features, usagePeriodSettingOf);
       const newValues = await countNewUniqueValues(trx, environmentId, updates);
       const changes = resolveCounterChanges(updates, newValues);
       const applied = await applyMeteredCounterChanges(trx, environmentId, changes);
@@ -72,10 +52,4 @@ function usageUpdated({ counter, period, value }: AppliedCounterChange): ChangeE
       usagePeriodEnd: never ? null : period.end.toISOString(),
     },
   };
-}
-
-function distinctBy<T>(items: readonly T[], key: (item: T) => string): T[] {
-  const seen = new Map<string, T>();
-  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
-  return [...seen.values()];
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseValidRawEvents } from '../../domain/usage/rawEventFastInput';
 import { rawEventBatchSchema, rawEventSchema } from '../../domain/usage/rawEventInput';
 import { parseInput } from '../validate';
 
@@ -11,8 +12,10 @@ const eventBatchSchema = rawEventBatchSchema(clock).describe('Up to 1,000 events
 export const reportEventsBodySchema = z.union([oneEventSchema, eventBatchSchema]);
 
 // Parsed by the body's own shape, so an issue is named with its item's index ("[3].dimensions.user"), not lost in
-// a union's alternatives.
+// a union's alternatives. A valid body takes the plain loop; anything it refuses goes through the schema for its answer.
 export async function readReportEventsBody(raw: unknown) {
+  const fast = parseValidRawEvents(Array.isArray(raw) ? raw : [raw], clock());
+  if (fast) return fast;
   return Array.isArray(raw) ? parseInput(eventBatchSchema, raw) : [parseInput(oneEventSchema, raw)];
 }
 

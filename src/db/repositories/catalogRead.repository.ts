@@ -47,7 +47,7 @@ export function toCouponDefinition(row: Selectable<CouponTable>): CouponDefiniti
   };
 }
 
-export function toMeterDefinition(row: Selectable<MeterTable>): MeterDefinition {
+export function toMeterDefinition(row: Pick<Selectable<MeterTable>, 'id' | 'feature_id' | 'event_name' | 'filters' | 'aggregation_function' | 'aggregation_field'>): MeterDefinition {
   return {
     id: row.id,
     featureId: row.feature_id,

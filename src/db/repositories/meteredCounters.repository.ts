@@ -1,13 +1,10 @@
 import { sql } from 'kysely';
 import type { MeterDefinition } from '../../domain/catalog/catalogDocument';
-import type { MeterType } from '../../domain/usage/counterPeriod';
 import {
   compareText,
   type MeteredCounter,
   type MeteredCounterChange,
   type MeteredCounterUpdate,
-  type MeteredFeature,
-  type UsagePeriodSetting,
 } from '../../domain/usage/meteredCounterUpdates';
 import type { UsagePeriod } from '../../domain/usage/usagePeriod';
 import type { DbOrTransaction } from '../createDb';
@@ -72,52 +69,7 @@ export async function loadMetersOfFeatures(db: DbOrTransaction, environmentId: s
   return rows.map(toMeterDefinition);
 }
 
-// The live meters of these event names, each with its feature's meter type (one meter per feature, by the catalog's rules).
-export async function loadMeteredFeatures(db: DbOrTransaction, environmentId: string, eventNames: readonly string[]): Promise<MeteredFeature[]> {
-  if (eventNames.length === 0) return [];
-  const rows = await db
-    .selectFrom('meters')
-    .innerJoin('features', (join) => join.onRef('features.environment_id', '=', 'meters.environment_id').onRef('features.id', '=', 'meters.feature_id'))
-    .selectAll('meters')
-    .select('features.meter_type')
-    .where('meters.environment_id', '=', environmentId)
-    .where('meters.event_name', 'in', [...new Set(eventNames)])
-    .where('meters.archived_at', 'is', null)
-    .orderBy('meters.id')
-    .execute();
-  return rows.map((row) => ({ meter: toMeterDefinition(row), meterType: row.meter_type as MeterType }));
-}
-
 const counterId = (counter: MeteredCounter) => `${counter.customerId}\u0000${counter.resourceKey}\u0000${counter.featureId}`;
-
-// The usage period settings of these counters' effective entitlements, by counter: the resource's own entitlement,
-// else the customer-wide one (as checks and calculated usage read them); none → the counter never resets.
-export async function loadUsagePeriodSettings(
-  db: DbOrTransaction,
-  environmentId: string,
-  counters: readonly MeteredCounter[],
-): Promise<(counter: MeteredCounter) => UsagePeriodSetting | undefined> {
-  const settings = new Map<string, UsagePeriodSetting>();
-  const wanted = new Map<string, MeteredCounter>();
-  for (const counter of counters) {
-    wanted.set(counterId(counter), counter);
-    if (counter.resourceKey !== '') wanted.set(counterId({ ...counter, resourceKey: '' }), { ...counter, resourceKey: '' });
-  }
-  if (wanted.size > 0) {
-    const keys = [...wanted.values()];
-    const rows = await sql<{ customer_id: string; resource_key: string; feature_id: string; reset_period: UsagePeriodSetting['resetPeriod']; usage_period_anchor: Date | null }>`
-      select customer_id, resource_key, feature_id, reset_period, usage_period_anchor from effective_entitlements
-      where environment_id = ${environmentId} and (customer_id, resource_key, feature_id) in (
-        select * from unnest(${keys.map((c) => c.customerId)}::text[], ${keys.map((c) => c.resourceKey)}::text[], ${keys.map((c) => c.featureId)}::text[]))`.execute(db);
-    for (const row of rows.rows) {
-      settings.set(counterId({ customerId: row.customer_id, resourceKey: row.resource_key, featureId: row.feature_id }), {
-        resetPeriod: row.reset_period,
-        usagePeriodAnchor: row.usage_period_anchor,
-      });
-    }
-  }
-  return (counter) => settings.get(counterId(counter)) ?? settings.get(counterId({ ...counter, resourceKey: '' }));
-}
 
 const periodId = (counter: MeteredCounter, periodStart: Date) => `${counterId(counter)}@${periodStart.getTime()}`;
 

@@ -50,3 +50,37 @@ export function nestingDepthExceeds(value: unknown, maxDepth: number): boolean {
 
 // The deepest nesting any request body may have: real documents need under ten levels.
 export const MAX_INPUT_DEPTH = 32;
+
+// Whether text could hold a NUL or a surrogate at all: most text holds neither and needs no closer look.
+const NUL_OR_SURROGATE = /[\u0000\ud800-\udfff]/;
+
+// The common case in one pass, without paths: nested at most `maxDepth` levels (as nestingDepthExceeds counts them)
+// and all text and keys storable (as findUnstorableText checks them). False only says to ask those two which rule
+// fails and where.
+export function isStorableWithin(value: unknown, maxDepth: number): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const current = values.pop();
+    const depth = depths.pop()!;
+    if (typeof current === 'string') {
+      if (NUL_OR_SURROGATE.test(current) && unstorableReason(current)) return false;
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (depth + 1 > maxDepth) return false;
+    if (Array.isArray(current)) {
+      for (const member of current) {
+        values.push(member);
+        depths.push(depth + 1);
+      }
+      continue;
+    }
+    for (const key of Object.keys(current)) {
+      if (key === '__proto__' || (NUL_OR_SURROGATE.test(key) && unstorableReason(key))) return false;
+      values.push((current as Record<string, unknown>)[key]);
+      depths.push(depth + 1);
+    }
+  }
+  return true;
+}

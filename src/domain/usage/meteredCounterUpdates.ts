@@ -1,5 +1,5 @@
 import type { MeterDefinition } from '../catalog/catalogDocument';
-import { counterPeriod, type MeterType } from './counterPeriod';
+import { counterPeriod, type MeterType, type PeriodRule } from './counterPeriod';
 import { exactDecimalSum } from './exactDecimal';
 import { meterMatches } from './meterFilters';
 import type { RawEvent } from './rawEventInput';
@@ -50,22 +50,40 @@ export function meteredCounterUpdates(
   const byEventName = new Map<string, MeteredFeature[]>();
   for (const feature of features) byEventName.set(feature.meter.eventName, [...(byEventName.get(feature.meter.eventName) ?? []), feature]);
 
-  const groups = new Map<string, { counter: MeteredCounter; period: UsagePeriod; meter: MeterDefinition; contributions: Contribution[] }>();
+  // Per counter: its period rule, read once, and its groups by period; most events fall in the period of the last one.
+  type Group = { counter: MeteredCounter; period: UsagePeriod; meter: MeterDefinition; contributions: Contribution[] };
+  type CounterGroups = { rule: PeriodRule; byPeriodStart: Map<number, Group>; last: Group | undefined };
+  const counters = new Map<string, CounterGroups>();
+  const groups: Group[] = [];
   for (const event of events) {
     for (const { meter, meterType } of byEventName.get(event.eventName) ?? []) {
       if (!meterMatches(meter, event)) continue;
       const contribution = contributionOf(meter, event);
       if (contribution === undefined) continue;
-      const counter = { customerId: event.customerId, resourceKey: event.resourceKey, featureId: meter.featureId };
-      const setting = usagePeriodSettingOf(counter);
-      const period = counterPeriod({ meterType, resetPeriod: setting?.resetPeriod ?? null, usagePeriodAnchor: setting?.usagePeriodAnchor ?? null }, event.timestamp);
-      const key = `${counter.customerId}\u0000${counter.resourceKey}\u0000${counter.featureId}\u0000${period.start.getTime()}`;
-      const group = groups.get(key);
-      if (group) group.contributions.push(contribution);
-      else groups.set(key, { counter, period, meter, contributions: [contribution] });
+      const id = `${event.customerId}\u0000${event.resourceKey}\u0000${meter.featureId}`;
+      let ofCounter = counters.get(id);
+      if (!ofCounter) {
+        const setting = usagePeriodSettingOf({ customerId: event.customerId, resourceKey: event.resourceKey, featureId: meter.featureId });
+        ofCounter = { rule: { meterType, resetPeriod: setting?.resetPeriod ?? null, usagePeriodAnchor: setting?.usagePeriodAnchor ?? null }, byPeriodStart: new Map(), last: undefined };
+        counters.set(id, ofCounter);
+      }
+      const at = event.timestamp.getTime();
+      let group = ofCounter.last;
+      // Periods tile time: the last group's period is this event's when it contains the timestamp.
+      if (!group || at < group.period.start.getTime() || at >= group.period.end.getTime()) {
+        const period = counterPeriod(ofCounter.rule, event.timestamp);
+        group = ofCounter.byPeriodStart.get(period.start.getTime());
+        if (!group) {
+          group = { counter: { customerId: event.customerId, resourceKey: event.resourceKey, featureId: meter.featureId }, period, meter, contributions: [] };
+          ofCounter.byPeriodStart.set(period.start.getTime(), group);
+          groups.push(group);
+        }
+        ofCounter.last = group;
+      }
+      group.contributions.push(contribution);
     }
   }
-  return [...groups.values()]
+  return groups
     .sort((left, right) => compareCounters(left, right))
     .map(({ counter, period, meter, contributions }) => ({ counter, period, tally: tallyOf(meter, contributions) }));
 }

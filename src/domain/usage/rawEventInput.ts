@@ -8,7 +8,7 @@ export const MAX_DIMENSION_NAME_LENGTH = 100;
 export const MAX_DIMENSION_TEXT_LENGTH = 500;
 // Clocks drift: a timestamp a little ahead of ours is the caller's clock, further ahead is a mistake.
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
-const EARLIEST_TIMESTAMP = Date.UTC(2000, 0, 1);
+export const EARLIEST_TIMESTAMP = Date.UTC(2000, 0, 1);
 
 export type DimensionValue = string | number | boolean;
 export type Dimensions = Record<string, DimensionValue>;
