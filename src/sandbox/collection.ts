@@ -54,7 +54,8 @@ export function collect(store: Store, draft: SandboxObject, subscription: Sandbo
   const decline = charge(store, customer.id, pmId);
   if (!decline) return { invoice: paidInvoice(store, draft, true) };
   const retries = pmId !== null && draft.billing_reason !== 'subscription_create';
-  return { invoice: { ...failedInvoice(draft), next_payment_attempt: retries ? store.nowSeconds() + (RETRY_AFTER_DAYS[0] ?? 0) * DAY : null }, decline };
+  // Counted from the attempt, which for a renewal the sandbox noticed late is still the period's start (the invoice's created).
+  return { invoice: { ...failedInvoice(draft), next_payment_attempt: retries ? Number(draft.created) + (RETRY_AFTER_DAYS[0] ?? 0) * DAY : null }, decline };
 }
 
 /** After a paid invoice, a past_due subscription is active again (customer.subscription.updated). */
@@ -70,8 +71,8 @@ const subscriptionOf = (store: Store, invoice: SandboxObject): SandboxObject | u
   return id ? store.subscriptions.get(id) : undefined;
 };
 
-/** One more attempt on an open invoice; `retry` when it is an automatic retry (which may end the subscription). */
-function attempt(store: Store, request: RequestInfo, invoice: SandboxObject, pmId: string | null, retry: boolean): SandboxError | undefined {
+/** One more attempt on an open invoice at `at`; `retry` when it is an automatic retry (which may end the subscription). */
+function attempt(store: Store, request: RequestInfo, invoice: SandboxObject, pmId: string | null, retry: boolean, at = store.nowSeconds()): SandboxError | undefined {
   const decline = charge(store, String(invoice.customer), pmId);
   const attempts = Number(invoice.attempt_count) + 1;
   if (!decline) {
@@ -83,12 +84,12 @@ function attempt(store: Store, request: RequestInfo, invoice: SandboxObject, pmI
   }
   const delay = RETRY_AFTER_DAYS[attempts - 1];
   const exhausted = retry && delay === undefined;
-  const failed = { ...invoice, attempt_count: attempts, attempted: true, next_payment_attempt: retry && delay !== undefined ? store.nowSeconds() + delay * DAY : invoice.next_payment_attempt ?? null };
+  const failed = { ...invoice, attempt_count: attempts, attempted: true, next_payment_attempt: retry && delay !== undefined ? at + delay * DAY : invoice.next_payment_attempt ?? null };
   store.invoices.set(failed.id, failed);
   recordEvent(store, request, 'invoice.payment_failed', failed);
   const subscription = subscriptionOf(store, failed);
   if (exhausted && subscription && subscription.status !== 'canceled') {
-    endSubscription(store, request, subscription, store.nowSeconds(), { reason: 'payment_failed' });
+    endSubscription(store, request, subscription, at, { reason: 'payment_failed' });
   }
   return decline;
 }
@@ -106,7 +107,7 @@ export function retryDuePayments(store: Store): boolean {
       store.invoices.set(invoice.id, { ...invoice, next_payment_attempt: null });
       continue;
     }
-    attempt(store, AUTOMATIC, invoice, paymentMethodFor(customer, subscription ?? null), true);
+    attempt(store, AUTOMATIC, invoice, paymentMethodFor(customer, subscription ?? null), true, due);
     ran = true;
   }
   return ran;
