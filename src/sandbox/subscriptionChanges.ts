@@ -42,7 +42,16 @@ export function changeOptions(store: Store, body: FormObject, at: string): Chang
   if (prorationDate !== undefined && prorationDate > store.nowSeconds()) {
     throw invalid('proration_date cannot be in the future.', { param: name(at, 'proration_date') });
   }
-  const anchor = oneOf(body, 'billing_cycle_anchor', ['now', 'unchanged'], at || undefined);
+  // This API version sends `billing_cycle_anchor[type]=now`; older ones (and stripe-mock's spec) the bare `billing_cycle_anchor=now`.
+  const raw = body.billing_cycle_anchor;
+  const anchorAt = name(at, 'billing_cycle_anchor');
+  let anchor: string | undefined;
+  if (typeof raw === 'object' && !Array.isArray(raw)) {
+    only(raw, ['type'], anchorAt);
+    anchor = oneOf(raw, 'type', ['now', 'unchanged'], anchorAt);
+  } else {
+    anchor = oneOf(body, 'billing_cycle_anchor', ['now', 'unchanged'], at || undefined);
+  }
   return { at, ...(behavior ? { behavior } : {}), ...(prorationDate !== undefined ? { prorationDate } : {}), anchorNow: anchor === 'now' };
 }
 

@@ -5,7 +5,7 @@ import { update } from './subscriptionUpdate';
 import type { FormObject } from './form';
 import { viewInvoice } from './invoices';
 import {
-  applyMetadata, bool, checkExpand, hash, hashList, int, invalid, listExpand, noSuch, nonEmpty, nullableStr, only, oneOf, paginate, str,
+  applyMetadata, bool, checkExpand, hashList, int, invalid, listExpand, noSuch, nonEmpty, nullableStr, only, oneOf, paginate, str,
   type Route, type RouteContext, type SandboxObject, type Store,
 } from './params';
 import { publicSubscription, startSubscription, type PaymentBehavior, type SubscriptionItemSpec } from './subscriptionModel';

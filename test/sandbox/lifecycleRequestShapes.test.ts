@@ -11,7 +11,8 @@ interface Ids { subscription: string; item: string; price: string; customer: str
 const CALLS: Array<[string, (stripe: Stripe, ids: Ids) => Promise<unknown>]> = [
   ['update: quantity, always_invoice, proration_date', (s, ids) => s.subscriptions.update(ids.subscription, { items: [{ id: ids.item, quantity: 2 }], proration_behavior: 'always_invoice', proration_date: NOW + DAY, metadata: { tollgate: 'x' } }, { idempotencyKey: `u1-${ids.subscription}` })],
   ['update: new item and deleted item, create_prorations', (s, ids) => s.subscriptions.update(ids.subscription, { items: [{ price: ids.price, quantity: 1 }, { id: ids.item, deleted: true }], proration_behavior: 'create_prorations' })],
-  ['update: billing_cycle_anchor=now, none', (s, ids) => s.subscriptions.update(ids.subscription, { billing_cycle_anchor: 'now', proration_behavior: 'none' })],
+  // stripe-mock's spec takes only the bare string; the SDK's types only `{ type: 'now' }` (the sandbox takes both).
+  ['update: billing_cycle_anchor=now, none', (s, ids) => s.subscriptions.update(ids.subscription, { billing_cycle_anchor: 'now' as unknown as Stripe.SubscriptionUpdateParams.BillingCycleAnchor, proration_behavior: 'none' })],
   ['update: cancel_at_period_end', (s, ids) => s.subscriptions.update(ids.subscription, { cancel_at_period_end: true })],
   ['update: cancel_at, none', (s, ids) => s.subscriptions.update(ids.subscription, { cancel_at: NOW + 20 * DAY, proration_behavior: 'none' })],
   ['update: cancel_at unset', (s, ids) => s.subscriptions.update(ids.subscription, { cancel_at: '' })],

@@ -114,6 +114,18 @@ describe('subscription updates prorate to the second as Stripe documents (Stripe
     expect(updated).toMatchObject({ billing_cycle_anchor: changeAt, items: { data: [{ current_period_start: changeAt, current_period_end: changeAt + 366 * DAY }] } });
   });
 
+  it('billing_cycle_anchor[type]=now restarts the cycle at once: credit for the unused time, the new period in full', async () => {
+    const customer = await payingCustomer(the.stripe);
+    const price = await monthlyPrice(the.stripe, 1500);
+    const subscription = await the.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    const changeAt = NOW + 10 * DAY;
+    at(changeAt);
+    const updated = await the.stripe.subscriptions.update(subscription.id, { billing_cycle_anchor: { type: 'now' }, expand: ['latest_invoice'] });
+    // Unused: 1500 × 20/30 = −1000; the new month: 1500; charged 500. 2023-11-24 → 2023-12-24 is 30 days.
+    expect((updated.latest_invoice as Stripe.Invoice).lines.data.map((l) => l.amount)).toEqual([1500, -1000]);
+    expect(updated).toMatchObject({ billing_cycle_anchor: changeAt, latest_invoice: { total: 500 }, items: { data: [{ current_period_end: changeAt + 30 * DAY }] } });
+  });
+
   it('prorates from proration_date when given, and refuses what it cannot do, naming the param, changing nothing', async () => {
     const customer = await payingCustomer(the.stripe);
     const price = await monthlyPrice(the.stripe, 3000);
