@@ -39,7 +39,8 @@ export function proratedAmount(fullAmount: number, window: ProrationWindow): num
   const remaining = window.periodEnd - window.prorationDate;
   if (period <= 0 || remaining <= 0) return 0;
   const exact = (fullAmount * remaining) / period;
-  return Math.sign(exact) * Math.round(Math.abs(exact));
+  const rounded = Math.sign(exact) * Math.round(Math.abs(exact));
+  return rounded === 0 ? 0 : rounded; // never -0
 }
 
 const sameLine = (a: ItemState, b: ItemState): boolean => a.price.id === b.price.id && a.quantity === b.quantity;
