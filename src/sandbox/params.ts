@@ -36,6 +36,10 @@ export interface Store {
   discounts: Map<string, DiscountObject>;
   subscriptions: Map<string, SandboxObject>;
   invoices: Map<string, SandboxObject>;
+  /** Invoice items (`ii_…`): proration lines waiting for the next invoice (`invoice: null`) or already billed. */
+  invoiceItems: Map<string, SandboxObject>;
+  /** Sandbox-only test control, keyed by customer id: that customer's next charge is declined (see collection.ts). */
+  scheduledDeclines: Map<string, StoredObject>;
   checkoutSessions: Map<string, SandboxObject>;
   events: Map<string, StoredObject>;
   /** Current time in unix seconds, from the injectable clock. */

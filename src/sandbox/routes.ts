@@ -5,6 +5,9 @@ import { couponRoutes } from './coupons';
 import { customerRoutes } from './customers';
 import { eventRoutes } from './events';
 import type { FormObject } from './form';
+import { collectionRoutes } from './collection';
+import { invoiceItemRoutes } from './invoiceItems';
+import { invoicePreviewRoutes } from './invoicePreview';
 import { invoiceRoutes } from './invoices';
 import { expandList, invalid, type RequestInfo, type Route, type Store, type StripeErrorBody } from './params';
 import { paymentMethodRoutes } from './paymentMethods';
@@ -14,7 +17,7 @@ import { taxRateRoutes } from './taxRates';
 
 const ROUTES: readonly Route[] = [
   ...customerRoutes, ...taxIdRoutes, ...paymentMethodRoutes, ...catalogRoutes, ...taxRateRoutes, ...couponRoutes, ...subscriptionRoutes,
-  ...invoiceRoutes, ...checkoutSessionRoutes, ...eventRoutes,
+  ...invoiceRoutes, ...invoicePreviewRoutes, ...invoiceItemRoutes, ...collectionRoutes, ...checkoutSessionRoutes, ...eventRoutes,
 ];
 const COMPILED = ROUTES.map(([method, pattern, handler]) => ({
   method,

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { sweepDue } from './billingCycles';
 import { completeCheckoutSession } from './checkoutCompletion';
+import { scheduleDecline } from './collection';
 import { checkoutPage } from './checkoutPage';
 import { publicSession } from './checkoutSessions';
 import { canonicalJson, decodeForm, type FormObject } from './form';
@@ -42,6 +43,9 @@ export interface StripeSandboxState {
   readonly discounts: ReadonlyMap<string, DiscountObject>;
   readonly subscriptions: ReadonlyMap<string, SandboxObject>;
   readonly invoices: ReadonlyMap<string, SandboxObject>;
+  readonly invoiceItems: ReadonlyMap<string, SandboxObject>;
+  /** Customers whose next charge the sandbox declines on purpose (failNextPayment). */
+  readonly scheduledDeclines: ReadonlyMap<string, StoredObject>;
   /** Sessions carry a `sandbox_plan` field (what completing them creates) that the API never shows. */
   readonly checkoutSessions: ReadonlyMap<string, SandboxObject>;
   readonly events: ReadonlyMap<string, StoredObject>;
@@ -87,6 +91,11 @@ export interface StripeSandbox {
    * Throws a SandboxError (4xx) when the session is not open, the card is declined or a discount is no longer valid.
    */
   completeCheckout(sessionId: string, options?: { paymentMethod?: string }): SandboxObject;
+  /**
+   * Test control: the customer's next charge (renewal, update invoice, retry or pay call) is declined, as if the card
+   * refused it; the same as `POST /_sandbox/customers/:id/fail_next_payment` with the sandbox's API key.
+   */
+  failNextPayment(customerId: string): void;
   /** Forgets all objects, events, logged requests, webhook deliveries, idempotency keys and pending injections. */
   reset(): void;
   close(): Promise<void>;
@@ -249,6 +258,10 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
       } finally {
         save();
       }
+    },
+    failNextPayment: (customerId) => {
+      scheduleDecline(store, customerId);
+      save();
     },
     reset: () => {
       clearStore(store);

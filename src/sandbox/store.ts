@@ -4,7 +4,7 @@ import type { Store, StoredObject } from './params';
 /** Every map of the store, in the order the state file lists them. */
 export const COLLECTIONS = [
   'customers', 'products', 'prices', 'paymentMethods', 'taxIds', 'taxRates', 'coupons', 'promotionCodes', 'discounts',
-  'subscriptions', 'invoices', 'checkoutSessions', 'events',
+  'subscriptions', 'invoices', 'invoiceItems', 'scheduledDeclines', 'checkoutSessions', 'events',
 ] as const satisfies ReadonlyArray<keyof Store>;
 export type CollectionName = (typeof COLLECTIONS)[number];
 
@@ -17,7 +17,7 @@ export interface StoreHooks {
 export function createStore(hooks: StoreHooks): Store {
   return {
     customers: new Map(), products: new Map(), prices: new Map(), paymentMethods: new Map(), taxIds: new Map(), taxRates: new Map(),
-    coupons: new Map(), promotionCodes: new Map(), discounts: new Map(), subscriptions: new Map(), invoices: new Map(),
+    coupons: new Map(), promotionCodes: new Map(), discounts: new Map(), subscriptions: new Map(), invoices: new Map(), invoiceItems: new Map(), scheduledDeclines: new Map(),
     checkoutSessions: new Map(), events: new Map(),
     nowSeconds: hooks.nowSeconds, onEvent: hooks.onEvent, countWebhookEndpoints: hooks.countWebhookEndpoints,
   };

@@ -2,9 +2,9 @@
 import { lineAmount, type PricedLine } from './amounts';
 import { checkDiscounts, redeemDiscounts, type DiscountChoice } from './discounts';
 import { recordEvent } from './events';
-import { buildSubscriptionInvoice, failedInvoice, paidInvoice } from './invoices';
+import { buildSubscriptionInvoice, customerAfterInvoice, failedInvoice, paidInvoice } from './invoices';
 import { invalid, newId, type RequestInfo, type SandboxObject, type Store } from './params';
-import { chargeError } from './paymentMethods';
+import { charge } from './collection';
 
 export type PaymentBehavior = 'allow_incomplete' | 'default_incomplete' | 'error_if_incomplete';
 
@@ -90,6 +90,15 @@ const withoutTiers = (price: SandboxObject): SandboxObject => {
   return rest as SandboxObject;
 };
 
+/** A subscription item (si_…) for `item` in the period `period`. */
+export function subscriptionItem(subscriptionId: string, item: Omit<SubscriptionItemSpec, 'param'>, period: { start: number; end: number }, now: number): Record<string, unknown> & { id: string } {
+  return {
+    id: newId('si', 14), object: 'subscription_item', billing_thresholds: null, created: now, current_period_end: period.end,
+    current_period_start: period.start, current_trial: null, discounts: [], metadata: item.metadata, plan: plan(item.price),
+    price: withoutTiers(item.price), quantity: item.quantity, subscription: subscriptionId, tax_rates: [],
+  };
+}
+
 export interface StartedSubscription {
   subscription: SandboxObject;
   invoice: SandboxObject;
@@ -109,11 +118,7 @@ export function startSubscription(store: Store, request: RequestInfo, spec: Subs
   const periodStart = trial ? now : spec.startDate;
   const periodEndAt = trial ? Number(spec.trialEnd) : periodEnd(spec.startDate, recurring);
   const subscriptionId = newId('sub', 24);
-  const itemObjects = items.map((item) => ({
-    id: newId('si', 14), object: 'subscription_item', billing_thresholds: null, created: now, current_period_end: periodEndAt,
-    current_period_start: periodStart, current_trial: null, discounts: [], metadata: item.metadata, plan: plan(item.price),
-    price: withoutTiers(item.price), quantity: item.quantity, subscription: subscriptionId, tax_rates: [],
-  }));
+  const itemObjects = items.map((item) => subscriptionItem(subscriptionId, item, { start: periodStart, end: periodEndAt }, now));
   const settings = customer.invoice_settings as { default_payment_method: string | null };
   const paymentMethod = spec.defaultPaymentMethod ?? settings.default_payment_method;
   let subscription: SandboxObject = {
@@ -143,7 +148,7 @@ export function startSubscription(store: Store, request: RequestInfo, spec: Subs
   if (attempt && paymentMethod === null) {
     throw invalid('This customer has no attached payment source or default payment method. Please consider adding a default payment method. For more information, visit https://stripe.com/docs/billing/subscriptions/payment-methods-setting#payment-method-priority.');
   }
-  const decline = attempt && paymentMethod !== null ? chargeError(store.paymentMethods.get(paymentMethod)) : undefined;
+  const decline = attempt && paymentMethod !== null ? charge(store, customer.id, paymentMethod) : undefined;
   if (decline && spec.paymentBehavior === 'error_if_incomplete') throw decline;
 
   const applied = redeemDiscounts(store, spec.discounts, { customer: customer.id, subscription: subscriptionId, checkoutSession: spec.checkoutSession });
@@ -151,7 +156,7 @@ export function startSubscription(store: Store, request: RequestInfo, spec: Subs
   const invoice = due === 0 ? paidInvoice(store, draft, false) : !attempt ? draft : decline ? failedInvoice(draft) : paidInvoice(store, draft, true);
   const status = trial ? 'trialing' : invoice.status === 'paid' ? 'active' : 'incomplete';
   subscription = { ...subscription, discounts: applied.map((d) => d.id), latest_invoice: invoice.id, status };
-  store.customers.set(customer.id, { ...customer, next_invoice_sequence: Number(customer.next_invoice_sequence ?? 1) + 1, currency: customer.currency ?? currency });
+  store.customers.set(customer.id, { ...customerAfterInvoice(customer, invoice), currency: customer.currency ?? currency });
   store.subscriptions.set(subscription.id, subscription);
   store.invoices.set(invoice.id, invoice);
   recordEvent(store, request, 'customer.subscription.created', publicSubscription(subscription));

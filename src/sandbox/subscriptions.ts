@@ -1,10 +1,11 @@
-// /v1/subscriptions: create (charging the first invoice), retrieve, list, cancel.
+// /v1/subscriptions: create (charging the first invoice), retrieve, list, update (subscriptionUpdate.ts), cancel (subscriptionEnd.ts).
 import { parseDiscounts } from './discounts';
-import { recordEvent } from './events';
+import { cancel } from './subscriptionEnd';
+import { update } from './subscriptionUpdate';
 import type { FormObject } from './form';
 import { viewInvoice } from './invoices';
 import {
-  applyMetadata, bool, checkExpand, hash, hashList, int, invalid, listExpand, noSuch, nonEmpty, nullableStr, only, oneOf, paginate, str,
+  applyMetadata, bool, checkExpand, hashList, int, invalid, listExpand, noSuch, nonEmpty, nullableStr, only, oneOf, paginate, str,
   type Route, type RouteContext, type SandboxObject, type Store,
 } from './params';
 import { publicSubscription, startSubscription, type PaymentBehavior, type SubscriptionItemSpec } from './subscriptionModel';
@@ -111,29 +112,6 @@ function create({ store, body, expand, request }: RouteContext): SandboxObject {
   return viewSubscription(store, subscription, expand);
 }
 
-function cancel({ store, id, body, expand, request }: RouteContext): SandboxObject {
-  const current = getSubscription(store, id);
-  only(body, ['cancellation_details', 'expand', 'invoice_now', 'prorate']);
-  checkExpand(expand, EXPANDABLE);
-  if (current.status === 'canceled') throw invalid('A canceled subscription can only update its cancellation_details and metadata.', { param: 'id' });
-  // Licensed prices leave nothing un-invoiced, so invoice_now has nothing to bill; a proration credit is not modelled.
-  bool(body, 'invoice_now');
-  if (bool(body, 'prorate') === true) throw invalid('the Stripe sandbox does not model proration credits on cancel', { code: 'sandbox_unsupported', param: 'prorate' });
-  const details = hash(body, 'cancellation_details') ?? {};
-  only(details, ['comment', 'feedback'], 'cancellation_details');
-  const feedback = oneOf(details, 'feedback', ['customer_service', 'low_quality', 'missing_features', 'other', 'switched_service', 'too_complex', 'too_expensive', 'unused'], 'cancellation_details');
-  const now = store.nowSeconds();
-  const next: SandboxObject = {
-    ...current, canceled_at: now, ended_at: now, status: 'canceled',
-    cancellation_details: {
-      comment: nullableStr(details, 'comment', 'cancellation_details') ?? null, feedback: feedback ?? null, feedback_option: null, reason: 'cancellation_requested',
-    },
-  };
-  store.subscriptions.set(id, next);
-  recordEvent(store, request, 'customer.subscription.deleted', publicSubscription(next));
-  return viewSubscription(store, next, expand);
-}
-
 const STATUSES = ['active', 'all', 'canceled', 'ended', 'incomplete', 'incomplete_expired', 'past_due', 'paused', 'trialing', 'unpaid'] as const;
 
 function listSubscriptions({ store, body, expand }: RouteContext): unknown {
@@ -164,5 +142,6 @@ export const subscriptionRoutes: readonly Route[] = [
   ['POST', '/v1/subscriptions', create],
   ['GET', '/v1/subscriptions', listSubscriptions],
   ['GET', '/v1/subscriptions/:id', retrieve],
-  ['DELETE', '/v1/subscriptions/:id', cancel],
+  ['POST', '/v1/subscriptions/:id', (ctx) => (checkExpand(ctx.expand, EXPANDABLE), viewSubscription(ctx.store, update(ctx, getSubscription(ctx.store, ctx.id)), ctx.expand))],
+  ['DELETE', '/v1/subscriptions/:id', (ctx) => (checkExpand(ctx.expand, EXPANDABLE), viewSubscription(ctx.store, cancel(ctx, getSubscription(ctx.store, ctx.id)), ctx.expand))],
 ];

@@ -36,7 +36,7 @@ describe('subscriptions moving on by the sandbox clock (trial end, renewals)', (
     const lapsed = await the.stripe.subscriptions.retrieve(trialing.id, { expand: ['latest_invoice'] });
     expect(lapsed).toMatchObject({ status: 'past_due', latest_invoice: { status: 'open', amount_due: 1500, attempted: true } });
     expect((await the.stripe.events.list({ type: 'invoice.payment_failed' })).data).toHaveLength(1);
-    // past_due stays put: the sandbox does not model Stripe's retry schedule.
+    // Stripe does not retry without a payment method: past_due stays put.
     advanceTo(NOW + 60 * DAY);
     expect((await the.stripe.invoices.list({ subscription: trialing.id })).data).toHaveLength(2);
   });
