@@ -53,6 +53,7 @@ const configSchema = z.object({
   STRIPE_API_BASE: z.url().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   // Stripe keeps a checkout session open between 30 minutes and 24 hours.
+  TOLLGATE_PAYMENT_GRACE_DAYS: z.coerce.number({ error: 'must be a whole number of days (0-60)' }).int('must be a whole number of days (0-60)').min(0, 'must be a whole number of days (0-60)').max(60, 'must be a whole number of days (0-60)').default(7),
   TOLLGATE_CHECKOUT_EXPIRY_MINUTES: z.coerce.number({ error: 'must be a whole number of minutes (30-1440)' }).int('must be a whole number of minutes (30-1440)').min(30, 'must be a whole number of minutes (30-1440)').max(1440, 'must be a whole number of minutes (30-1440)').default(1440),
   TOLLGATE_PAYLOAD_KEY: payloadKey.optional(),
   TOLLGATE_PAYLOAD_PREVIOUS_KEYS: payloadKeyList.default([]),
@@ -91,6 +92,8 @@ export type Config = {
   codecEndpoint: { mode?: CodecEndpointMode; uiOrigins: string[] };
   // How long a hosted checkout waits for payment before the subscription expires.
   checkoutExpiryMinutes: number;
+  // How long a subscription whose payment failed keeps its entitlements before it ends.
+  paymentGracePeriodDays: number;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 };
 
@@ -143,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     payloadKeys: { current: e.TOLLGATE_PAYLOAD_KEY, previous: e.TOLLGATE_PAYLOAD_PREVIOUS_KEYS },
     codecEndpoint: { mode: e.TOLLGATE_CODEC_ENDPOINT, uiOrigins: e.TOLLGATE_CODEC_UI_ORIGINS },
     checkoutExpiryMinutes: e.TOLLGATE_CHECKOUT_EXPIRY_MINUTES,
+    paymentGracePeriodDays: e.TOLLGATE_PAYMENT_GRACE_DAYS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -112,6 +112,7 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
     logger,
     dataConverter,
     checkoutExpiryMinutes: config.checkoutExpiryMinutes,
+    paymentGracePeriodDays: config.paymentGracePeriodDays,
   });
   const workerRun = worker.run();
   stopSteps.unshift(async () => {

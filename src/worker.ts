@@ -25,6 +25,7 @@ export type TollgateWorkerOptions = {
   workflowBundle?: WorkerOptions['workflowBundle'];
   // How long a hosted checkout stays open (TOLLGATE_CHECKOUT_EXPIRY_MINUTES; default 24 hours).
   checkoutExpiryMinutes?: number;
+  paymentGracePeriodDays?: number;
 };
 
 // The worker: workflows from ./workflows, activities from createActivities, one task queue.
@@ -35,7 +36,7 @@ export function createTollgateWorker(options: TollgateWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue,
     dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ db: options.db, billing: options.billing, logger: options.logger, checkoutExpiryMinutes: options.checkoutExpiryMinutes }),
+    activities: createActivities({ db: options.db, billing: options.billing, logger: options.logger, checkoutExpiryMinutes: options.checkoutExpiryMinutes, paymentGracePeriodDays: options.paymentGracePeriodDays }),
   });
 }
 
@@ -49,7 +50,7 @@ async function main() {
   const dataConverter = createTollgateDataConverter(payloadKeys);
   const db = createDb(config.databaseUrl, databaseOptions(config, logger));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createTollgateWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing, logger, dataConverter, checkoutExpiryMinutes: config.checkoutExpiryMinutes });
+  const worker = await createTollgateWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, billing, logger, dataConverter, checkoutExpiryMinutes: config.checkoutExpiryMinutes, paymentGracePeriodDays: config.paymentGracePeriodDays });
   // The key id lets an operator check that every process shares one key (a mismatch names the ids it saw).
   logger.info({ taskQueue: config.temporal.taskQueue, payloadKeyId: payloadKeyId(payloadKeys.current) }, 'worker started');
   const running = worker.run();

@@ -8,4 +8,6 @@ export type ActivityDependencies = {
   logger: Logger;
   // How long a hosted checkout stays open (Stripe allows 30 minutes to 24 hours; default 24 hours).
   checkoutExpiryMinutes?: number;
+  // How long a subscription whose payment failed keeps its entitlements before it ends (default 7 days).
+  paymentGracePeriodDays?: number;
 };

@@ -3,6 +3,7 @@ import { createCatalogActivities } from './catalog.activities';
 import { classifyDatabaseFailures } from './classifyDatabaseFailures';
 import { createCustomerActivities } from './customers.activities';
 import { createSubscriptionBillingActivities } from './subscriptionBilling.activities';
+import { createSubscriptionLifecycleActivities } from './subscriptionLifecycle.activities';
 import { createSubscriptionPreparationActivities } from './subscriptionPreparation.activities';
 import { createSubscriptionRecordActivities } from './subscriptionRecords.activities';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSubscriptionPreparationActivities(deps),
     ...createSubscriptionBillingActivities(deps),
     ...createSubscriptionRecordActivities(deps),
+    ...createSubscriptionLifecycleActivities(deps),
   });
 }
 

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { BillingCheckoutInput, BillingSubscriptionInput } from '../billing/billingProvider';
+import type { BillingCheckoutInput, BillingSubscriptionInput, BillingSubscriptionState } from '../billing/billingProvider';
 import { commitChange } from '../db/commitChange';
 import { findCustomer } from '../db/repositories/customers.repository';
+import { findSubscription } from '../db/repositories/subscriptions.repository';
 import { customerChanged } from '../domain/changeEvent';
 import { toCustomerView } from '../domain/customers/toCustomerView';
 import { FailureType } from '../workflows/failureTypes';
@@ -36,6 +37,42 @@ export function createSubscriptionBillingActivities(deps: ActivityDependencies) 
       const customerBillingId = await calls.ensureBillingCustomer({ environmentId: input.environmentId, customerId: input.customerId, idempotencyKey: `${input.idempotencyKey}:customer` });
       const extras = await calls.resolveBillingExtras({ customerBillingId, ...input.extras, idempotencyKey: `${input.idempotencyKey}:tax-rate` });
       return calls.createCheckoutSession({ ...input.checkout, idempotencyKey: `${input.idempotencyKey}:session`, customerBillingId, ...extras });
+    },
+
+    // At a trial's end without a provider subscription (the customer had no card at signup): subscribe now if a
+    // payment method is on file, billed from now with the trial's prices; null when there is none (the trial ends).
+    async subscribeTrialAtProvider(input: { environmentId: string; subscriptionId: string; idempotencyKey: string; metadata: Record<string, string> }) {
+      const row = await findSubscription(deps.db, input.environmentId, input.subscriptionId);
+      if (!row || row.live_slot !== 'TRIAL') return null;
+      const customer = await findCustomer(deps.db, input.environmentId, row.customer_id);
+      if (!customer?.billing_id || !(await callBilling(() => deps.billing.hasPaymentMethod(customer.billing_id!)))) return null;
+      const extras = await calls.resolveBillingExtras({ customerBillingId: customer.billing_id, promotionCode: row.promotion_code, taxRateIds: [], taxPercentage: null, idempotencyKey: `${input.idempotencyKey}:tax-rate` });
+      return calls.createBillingSubscription({
+        idempotencyKey: input.idempotencyKey,
+        customerBillingId: customer.billing_id,
+        items: row.prices.map((price) => ({ priceBillingId: price.billingId!, quantity: price.quantity })),
+        ...extras,
+        trialEnd: null,
+        backdateStart: null,
+        metadata: input.metadata,
+      });
+    },
+
+    // Scheduling or undoing a cancellation at the provider (Stripe's cancel_at).
+    async scheduleBillingCancellation(input: { idempotencyKey: string; billingId: string; at: string | null; prorate: boolean }) {
+      return serialise(await callBilling(() => deps.billing.scheduleCancellation({ ...input, at: input.at ? new Date(input.at) : null })));
+    },
+
+    // A quantity, add-on, promotion or billing-period change at the provider, prorated and invoiced at once.
+    async updateBillingSubscription(input: { idempotencyKey: string; billingId: string; customerBillingId: string | null; items: { priceBillingId: string; quantity: number }[]; resetBillingCycle: boolean; promotionCode?: string | null }) {
+      let promotionCodeId: string | null | undefined;
+      if (input.promotionCode !== undefined) {
+        promotionCodeId = input.promotionCode === null ? null : (await calls.resolveBillingExtras({ customerBillingId: input.customerBillingId, promotionCode: input.promotionCode, taxRateIds: [], taxPercentage: null, idempotencyKey: `${input.idempotencyKey}:tax-rate` })).promotionCodeId;
+      }
+      const state = await callBilling(() =>
+        deps.billing.updateSubscription({ idempotencyKey: input.idempotencyKey, billingId: input.billingId, items: input.items, prorate: true, resetBillingCycle: input.resetBillingCycle, promotionCodeId }),
+      );
+      return serialise(state);
     },
 
     // The provider's subscription with its discount and tax rates, in one activity.
@@ -112,7 +149,7 @@ function createBillingCalls({ db, billing, checkoutExpiryMinutes = CHECKOUT_EXPI
       return serialise(await callBilling(() => billing.getSubscription(billingId)));
     },
 
-    async cancelBillingSubscription(input: { idempotencyKey: string; billingId: string }): Promise<void> {
+    async cancelBillingSubscription(input: { idempotencyKey: string; billingId: string; prorate?: boolean }): Promise<void> {
       await callBilling(() => billing.cancelSubscription(input));
     },
 
@@ -132,11 +169,13 @@ function createBillingCalls({ db, billing, checkoutExpiryMinutes = CHECKOUT_EXPI
   };
 }
 
-const serialise = (state: { billingId: string; status: string; currentPeriodStart: Date | null; currentPeriodEnd: Date | null; trialEnd: Date | null }) => ({
+export const serialise = (state: BillingSubscriptionState) => ({
   billingId: state.billingId,
   status: state.status,
   currentPeriodStart: state.currentPeriodStart?.toISOString() ?? null,
   currentPeriodEnd: state.currentPeriodEnd?.toISOString() ?? null,
   trialEnd: state.trialEnd?.toISOString() ?? null,
+  cancelAt: state.cancelAt?.toISOString() ?? null,
+  items: state.items,
 });
 export type BillingSubscriptionSnapshot = ReturnType<typeof serialise>;

@@ -21,6 +21,7 @@ import { grantsTrial, replacedWhenStarting } from '../domain/subscriptions/provi
 import type { EndReason, Subscription } from '../domain/subscriptions/subscription';
 import { creationTransition, defaultEndingCause, endingTransition, type TransitionCause } from '../domain/subscriptions/subscriptionHistory';
 import { toSubscriptionView } from '../domain/subscriptions/toSubscriptionView';
+import { billingPeriodAt } from '../domain/subscriptions/billingCycle';
 import { FailureType } from '../workflows/failureTypes';
 import type { ActivityDependencies } from './activityDependencies';
 import type { BillingSubscriptionSnapshot } from './subscriptionBilling.activities';
@@ -33,6 +34,18 @@ type EndingReason = Exclude<EndReason, 'REPLACED' | 'TRIAL_CONVERTED'>;
 // A subscription this one ended, with what its own workflow and the provider need to hear.
 export type EndedSubscription = { id: string; billingId: string | null };
 export type RecordedSubscription = { subscription: Subscription; ended: EndedSubscription[] };
+
+// The current billing period: the provider's, else (no provider) counted by Tollgate from the start for a paid
+// subscription that is not a trial; a trial has no billing period until it converts.
+function periodsOf(billing: BillingSubscriptionSnapshot | null, paid: { pricingType: string; billingPeriod: 'MONTHLY' | 'ANNUALLY' | null } | null, start: Date, now: Date) {
+  if (billing) {
+    const periodStart = dateOrNull(billing.currentPeriodStart);
+    return { current_billing_period_start: periodStart, current_billing_period_end: dateOrNull(billing.currentPeriodEnd), billing_cycle_anchor: periodStart };
+  }
+  if (!paid || paid.pricingType !== 'PAID' || paid.billingPeriod === null) return { current_billing_period_start: null, current_billing_period_end: null, billing_cycle_anchor: null };
+  const period = billingPeriodAt(start, paid.billingPeriod, now.getTime() < start.getTime() ? start : now);
+  return { current_billing_period_start: period.start, current_billing_period_end: period.end, billing_cycle_anchor: start };
+}
 
 const ended = (rows: SubscriptionRow[]): EndedSubscription[] => rows.map((row) => ({ id: row.id, billingId: row.billing_id }));
 const dateOrNull = (text: string | null | undefined) => (text ? new Date(text) : null);
@@ -136,8 +149,7 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
             prices: JSON.stringify(prepared.prices),
             start_date: new Date(decision.startDate),
             trial_end_date: dateOrNull(input.billing?.trialEnd ?? decision.trialEndDate),
-            current_billing_period_start: dateOrNull(input.billing?.currentPeriodStart),
-            current_billing_period_end: dateOrNull(input.billing?.currentPeriodEnd),
+            ...periodsOf(input.billing, decision.slot === 'PAID' ? prepared : null, new Date(decision.startDate), now),
             promotion_code: input.promotionCode,
             billing_id: input.billing?.billingId ?? null,
             checkout_session_id: input.checkout?.sessionId ?? null,
@@ -190,8 +202,7 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
             billing_id: input.billing?.billingId ?? current.billing_id,
             ...(current.live_slot === 'SCHEDULED' ? {} : { start_date: now }),
             trial_end_date: dateOrNull(input.billing?.trialEnd) ?? (input.trial ? current.trial_end_date : null),
-            current_billing_period_start: dateOrNull(input.billing?.currentPeriodStart),
-            current_billing_period_end: dateOrNull(input.billing?.currentPeriodEnd),
+            ...periodsOf(input.billing, input.trial ? null : { pricingType: current.pricing_type, billingPeriod: current.billing_period }, current.live_slot === 'SCHEDULED' ? current.start_date : now, now),
           }).catch(slotTaken))!;
           if (input.trial) await claimTrial(trx, row);
           await appendSubscriptionHistory(trx, { transition: 'STARTED', cause, before: current, after: row });
@@ -203,9 +214,38 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
       return { subscription: result.subscription, ended: ended(result.endedRows) };
     },
 
+    // A trial that ends with a way to pay becomes the paid subscription (what it sat beside on the product ends, as
+    // when a paid subscription starts); `billing` is the provider's subscription, null without a provider.
+    async convertTrialToPaid(input: { environmentId: string; subscriptionId: string; billing: BillingSubscriptionSnapshot | null; cause: TransitionCause }): Promise<RecordedSubscription> {
+      const { environmentId, subscriptionId } = input;
+      const result = await commitChange(db, {
+        environmentId,
+        write: async (trx) => {
+          const { customer_id: customerId } = await requireSubscription(trx, environmentId, subscriptionId);
+          await lockCustomer(trx, environmentId, customerId);
+          const current = await requireSubscription(trx, environmentId, subscriptionId);
+          if (current.live_slot !== 'TRIAL') return { subscription: toSubscriptionView(current), endedRows: await listReplacedBy(trx, environmentId, subscriptionId), changed: false };
+          const now = new Date();
+          const endedRows = await endReplaced(trx, current, false, now, input.cause);
+          const row = (await updateSubscriptionRow(trx, environmentId, subscriptionId, {
+            status: 'ACTIVE',
+            live_slot: 'PAID',
+            billing_id: input.billing?.billingId ?? current.billing_id,
+            ...periodsOf(input.billing, { pricingType: current.pricing_type, billingPeriod: current.billing_period }, now, now),
+          }).catch(slotTaken))!;
+          await appendSubscriptionHistory(trx, { transition: 'ACTIVATED', cause: input.cause, before: current, after: row });
+          return { subscription: toSubscriptionView(row), endedRows, changed: true };
+        },
+        recompute: (result) => (result.changed ? [entitlementsOf(result.subscription.customerId)] : []),
+        events: (result) => events(result, 'subscription.updated'),
+      });
+      return { subscription: result.subscription, ended: ended(result.endedRows) };
+    },
+
     // Ends a subscription (expired checkout, cancellation, the provider ended it); ending an ended one changes nothing.
     // `cause` defaults by the reason (a cancellation request, the checkout's or the start's timer, the provider's webhook).
-    async endSubscription(input: { environmentId: string; subscriptionId: string; status: 'CANCELED' | 'EXPIRED'; reason: EndingReason; cause?: TransitionCause }): Promise<Subscription> {
+    // `at`: when it ended by the workflow's clock (a timer fires exactly then), else now.
+    async endSubscription(input: { environmentId: string; subscriptionId: string; status: 'CANCELED' | 'EXPIRED'; reason: EndingReason; cause?: TransitionCause; at?: string }): Promise<Subscription> {
       const { environmentId, subscriptionId } = input;
       const result = await commitChange(db, {
         environmentId,
@@ -216,7 +256,7 @@ export function createSubscriptionRecordActivities({ db }: ActivityDependencies)
           await lockCustomer(trx, environmentId, customerId);
           const current = await requireSubscription(trx, environmentId, subscriptionId);
           if (current.live_slot === null) return { subscription: toSubscriptionView(current), changed: false };
-          const now = new Date();
+          const now = input.at ? new Date(input.at) : new Date();
           const row = (await updateSubscriptionRow(trx, environmentId, subscriptionId, { status: input.status, live_slot: null, end_date: now, end_reason: input.reason, ...(input.reason === 'CANCELED' && { cancellation_date: now }) }))!;
           await appendSubscriptionHistory(trx, { transition: endingTransition(input.reason), cause: input.cause ?? defaultEndingCause(input.reason), before: current, after: row });
           return { subscription: toSubscriptionView(row), changed: true };

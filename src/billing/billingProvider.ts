@@ -48,6 +48,23 @@ export type BillingSubscriptionState = {
   currentPeriodStart: Date | null;
   currentPeriodEnd: Date | null;
   trialEnd: Date | null;
+  // A cancellation scheduled at the provider (Stripe's cancel_at, also set by cancel_at_period_end), e.g. from its dashboard.
+  cancelAt: Date | null;
+  items: { priceBillingId: string; quantity: number }[];
+};
+
+export type BillingSubscriptionChange = {
+  idempotencyKey: string;
+  billingId: string;
+  // The whole list after the change: items of prices not listed are removed.
+  items: BillingItem[];
+  // A quantity or add-on change is prorated and invoiced at once (Stripe's always_invoice).
+  prorate: boolean;
+  // A billing-period change starts a new cycle now.
+  resetBillingCycle: boolean;
+  // undefined: unchanged; null: removed.
+  promotionCodeId?: string | null;
+  metadata?: Record<string, string>;
 };
 
 // What a subscription sells, whether created directly or through a checkout session.
@@ -95,7 +112,11 @@ export interface BillingProvider {
   findPromotionCode(input: { code: string; customerBillingId: string | null }): Promise<{ promotionCodeId: string } | null>;
   createSubscription(input: BillingSubscriptionInput): Promise<BillingSubscriptionState>;
   getSubscription(billingId: string): Promise<BillingSubscriptionState>;
-  cancelSubscription(input: { idempotencyKey: string; billingId: string }): Promise<void>;
+  // prorate: credit for the unused part of the period (Stripe's prorate on cancel).
+  cancelSubscription(input: { idempotencyKey: string; billingId: string; prorate?: boolean }): Promise<void>;
+  updateSubscription(input: BillingSubscriptionChange): Promise<BillingSubscriptionState>;
+  // Ends it at `at` on the provider's own clock; null undoes a scheduled cancellation.
+  scheduleCancellation(input: { idempotencyKey: string; billingId: string; at: Date | null; prorate: boolean }): Promise<BillingSubscriptionState>;
   createCheckout(input: BillingCheckoutInput): Promise<{ sessionId: string; url: string; expiresAt: Date }>;
   getCheckout(sessionId: string): Promise<CheckoutState>;
   // Expires an open session; answers where it stands when it was no longer open (it may have completed meanwhile).

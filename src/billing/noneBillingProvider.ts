@@ -20,6 +20,8 @@ export function createNoneBillingProvider(): BillingProvider {
     createSubscription: refuse,
     getSubscription: refuse,
     cancelSubscription: refuse,
+    updateSubscription: refuse,
+    scheduleCancellation: refuse,
     createCheckout: refuse,
     getCheckout: refuse,
     expireCheckout: refuse,

@@ -1,10 +1,21 @@
 import Stripe from 'stripe';
-import { BillingProviderError, type BillingCheckoutInput, type BillingProvider, type BillingSubscriptionInput, type BillingSubscriptionState, type CheckoutState } from './billingProvider';
+import { BillingProviderError, type BillingCheckoutInput, type BillingItem, type BillingSubscriptionChange, type BillingProvider, type BillingSubscriptionInput, type BillingSubscriptionState, type CheckoutState } from './billingProvider';
 import { call, toBillingProviderError } from './stripeCall';
 
 type SubscriptionCalls = Pick<
   BillingProvider,
-  'hasPaymentMethod' | 'findOrCreateTaxRate' | 'checkTaxRate' | 'findPromotionCode' | 'createSubscription' | 'getSubscription' | 'cancelSubscription' | 'createCheckout' | 'getCheckout' | 'expireCheckout'
+  | 'hasPaymentMethod'
+  | 'findOrCreateTaxRate'
+  | 'checkTaxRate'
+  | 'findPromotionCode'
+  | 'createSubscription'
+  | 'getSubscription'
+  | 'cancelSubscription'
+  | 'updateSubscription'
+  | 'scheduleCancellation'
+  | 'createCheckout'
+  | 'getCheckout'
+  | 'expireCheckout'
 >;
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
@@ -20,7 +31,21 @@ function toState(subscription: Stripe.Subscription): BillingSubscriptionState {
     currentPeriodStart: fromSeconds(item?.current_period_start),
     currentPeriodEnd: fromSeconds(item?.current_period_end),
     trialEnd: fromSeconds(subscription.trial_end),
+    cancelAt: fromSeconds(subscription.cancel_at) ?? (subscription.cancel_at_period_end ? fromSeconds(item?.current_period_end) : null),
+    items: subscription.items.data.map((entry) => ({ priceBillingId: entry.price.id, quantity: entry.quantity ?? 1 })),
   };
+}
+
+// Stripe's item list for a change: existing items keep their id (quantity set), others are deleted, new prices added.
+function itemChanges(current: Stripe.Subscription, wanted: BillingItem[]): Stripe.SubscriptionUpdateParams.Item[] {
+  const changes: Stripe.SubscriptionUpdateParams.Item[] = current.items.data.map((item) => {
+    const kept = wanted.find((entry) => entry.priceBillingId === item.price.id);
+    return kept ? { id: item.id, quantity: kept.quantity } : { id: item.id, deleted: true };
+  });
+  for (const entry of wanted) {
+    if (!current.items.data.some((item) => item.price.id === entry.priceBillingId)) changes.push({ price: entry.priceBillingId, quantity: entry.quantity });
+  }
+  return changes;
 }
 
 function toCheckoutState(session: Stripe.Checkout.Session): CheckoutState {
@@ -92,10 +117,37 @@ export function createStripeSubscriptionCalls(stripe: Stripe): SubscriptionCalls
       return toState(await call(() => stripe.subscriptions.retrieve(billingId)));
     },
 
-    async cancelSubscription({ idempotencyKey, billingId }) {
+    async cancelSubscription({ idempotencyKey, billingId, prorate }) {
       const current = await call(() => stripe.subscriptions.retrieve(billingId));
       if (current.status === 'canceled' || current.status === 'incomplete_expired') return;
-      await call(() => stripe.subscriptions.cancel(billingId, {}, { idempotencyKey }));
+      await call(() => stripe.subscriptions.cancel(billingId, prorate ? { prorate: true, invoice_now: true } : {}, { idempotencyKey }));
+    },
+
+    async updateSubscription(input: BillingSubscriptionChange) {
+      const current = await call(() => stripe.subscriptions.retrieve(input.billingId));
+      const updated = await call(() =>
+        stripe.subscriptions.update(
+          input.billingId,
+          {
+            items: itemChanges(current, input.items),
+            // A billing-period change swaps to prices of another interval, which starts a new cycle at Stripe by itself.
+            proration_behavior: input.prorate ? 'always_invoice' : 'none',
+            ...(input.promotionCodeId !== undefined && { discounts: input.promotionCodeId ? [{ promotion_code: input.promotionCodeId }] : '' }),
+            ...(input.metadata && { metadata: input.metadata }),
+            // Stripe's default (allow_incomplete): a declined proration charge leaves the invoice open and the
+            // subscription past_due, which reaches Tollgate as invoice.payment_failed (PAYMENT_PENDING, grace period).
+          },
+          { idempotencyKey: input.idempotencyKey },
+        ),
+      );
+      return toState(updated);
+    },
+
+    async scheduleCancellation({ idempotencyKey, billingId, at, prorate }) {
+      const params: Stripe.SubscriptionUpdateParams = at
+        ? { cancel_at: seconds(at), proration_behavior: prorate ? 'create_prorations' : 'none' }
+        : { cancel_at: '', cancel_at_period_end: false };
+      return toState(await call(() => stripe.subscriptions.update(billingId, params, { idempotencyKey })));
     },
 
     async createCheckout(input: BillingCheckoutInput) {

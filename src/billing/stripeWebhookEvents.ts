@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import type { ProviderInvoice } from '../domain/subscriptions/subscription';
 import type { BillingEvent } from '../workflows/definitions';
 
 // A webhook whose Stripe-Signature does not prove it came from Stripe, unchanged, recently, for this endpoint's secret.
@@ -68,12 +69,29 @@ function linksOf(type: string, object: StripeObject): { subscriptionBillingId: s
   return { subscriptionBillingId: null, metadata: null, checkoutSessionId: null };
 }
 
+// An invoice event's invoice, as the subscription shows it (its last invoice).
+function invoiceOf(type: string, object: StripeObject): ProviderInvoice | undefined {
+  if (!type.startsWith('invoice.')) return undefined;
+  const invoice = object as { id?: unknown; status?: unknown; amount_due?: unknown; amount_paid?: unknown; currency?: unknown; hosted_invoice_url?: unknown; created?: unknown };
+  const whole = (value: unknown) => (typeof value === 'number' && Number.isInteger(value) ? value : 0);
+  return {
+    id: idOf(invoice.id) ?? '',
+    status: typeof invoice.status === 'string' ? invoice.status : 'unknown',
+    amountDue: whole(invoice.amount_due),
+    amountPaid: whole(invoice.amount_paid),
+    currency: typeof invoice.currency === 'string' ? invoice.currency : '',
+    hostedInvoiceUrl: typeof invoice.hosted_invoice_url === 'string' ? invoice.hosted_invoice_url : null,
+    created: new Date(whole(invoice.created) * 1000).toISOString(),
+  };
+}
+
 export function readStripeEvent(event: Stripe.Event): ReceivedStripeEvent {
   const object = (event.data?.object ?? {}) as StripeObject;
   const used = SUBSCRIPTION_EVENT_TYPES.has(event.type);
   const links = used ? linksOf(event.type, object) : { subscriptionBillingId: null, metadata: null, checkoutSessionId: null };
+  const invoice = used ? invoiceOf(event.type, object) : undefined;
   return {
-    event: { eventId: event.id, type: event.type, created: event.created, objectId: idOf(object.id) ?? '', subscriptionBillingId: links.subscriptionBillingId },
+    event: { eventId: event.id, type: event.type, created: event.created, objectId: idOf(object.id) ?? '', subscriptionBillingId: links.subscriptionBillingId, ...(invoice && { invoice }) },
     used,
     tollgate: tollgateIdsIn(links.metadata),
     checkoutSessionId: links.checkoutSessionId,

@@ -2,7 +2,7 @@ import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable } f
 import type { ChangeEventType } from '../domain/changeEvent';
 import type { ChosenPrice } from '../domain/subscriptions/chosenPrice';
 import type { ResetPeriod } from '../domain/usage/usagePeriod';
-import type { LiveSlot, SubscriptionStatus } from '../domain/subscriptions/subscription';
+import type { LiveSlot, ProviderInvoice, SubscriptionStatus } from '../domain/subscriptions/subscription';
 import type { SubscriptionChanges, SubscriptionTransition, TransitionCauseKind } from '../domain/subscriptions/subscriptionHistory';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -224,6 +224,10 @@ export type SubscriptionTable = {
   checkout_url: string | null;
   checkout_expires_at: Date | null;
   metadata: Json<Record<string, string>>;
+  payment_failed_at: Date | null;
+  grace_period_end: Date | null;
+  last_invoice: Json<ProviderInvoice> | null;
+  billing_cycle_anchor: Date | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 };

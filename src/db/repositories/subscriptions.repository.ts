@@ -70,6 +70,18 @@ export type SubscriptionChanges = {
   checkout_session_id?: string | null;
   checkout_url?: string | null;
   checkout_expires_at?: Date | null;
+  cancellation_date?: Date | null;
+  billing_period?: 'MONTHLY' | 'ANNUALLY' | null;
+  // JSON columns, as text.
+  billable_features?: string;
+  addons?: string;
+  prices?: string;
+  last_invoice?: string | null;
+  metadata?: string;
+  promotion_code?: string | null;
+  payment_failed_at?: Date | null;
+  grace_period_end?: Date | null;
+  billing_cycle_anchor?: Date | null;
 };
 
 export async function updateSubscriptionRow(trx: DbOrTransaction, environmentId: string, id: string, changes: SubscriptionChanges): Promise<SubscriptionRow | undefined> {
@@ -128,4 +140,10 @@ export async function listReplacedBy(db: DbOrTransaction, environmentId: string,
 
 export async function findSubscriptionByCheckoutSession(db: DbOrTransaction, checkoutSessionId: string) {
   return db.selectFrom('subscriptions').select(['environment_id', 'id']).where('checkout_session_id', '=', checkoutSessionId).executeTakeFirst();
+}
+
+// The product's fallback plan, for a customer left with nothing live on it.
+export async function findFallbackPlanId(db: DbOrTransaction, environmentId: string, productId: string): Promise<string | null> {
+  const row = await db.selectFrom('products').select('fallback_plan_id').where('environment_id', '=', environmentId).where('id', '=', productId).executeTakeFirst();
+  return row?.fallback_plan_id ?? null;
 }

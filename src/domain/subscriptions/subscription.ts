@@ -22,6 +22,17 @@ const chosenPriceSchema = z.object({
   billingId: z.string().nullable().describe('The provider\'s price id (Stripe "price_…")'),
 });
 
+export const providerInvoiceSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  amountDue: z.number().int().describe('Minor units'),
+  amountPaid: z.number().int(),
+  currency: z.string(),
+  hostedInvoiceUrl: z.string().nullable(),
+  created: z.iso.datetime(),
+});
+export type ProviderInvoice = z.infer<typeof providerInvoiceSchema>;
+
 // The full subscription, as GET /v1/subscriptions/:id answers it.
 export const subscriptionSchema = z.object({
   id: z.string(),
@@ -45,13 +56,19 @@ export const subscriptionSchema = z.object({
   currentBillingPeriodEnd: z.iso.datetime().nullable(),
   cancellationDate: z.iso.datetime().nullable(),
   endDate: z.iso.datetime().nullable(),
-  endReason: z.string().nullable().describe('Why it ended: REPLACED, TRIAL_CONVERTED, CHECKOUT_EXPIRED, CANCELED, PROVIDER_ENDED'),
+  endReason: z.string().nullable().describe('Why it ended: REPLACED, TRIAL_CONVERTED, CHECKOUT_EXPIRED, CANCELED, PROVIDER_ENDED, START_FAILED, TRIAL_ENDED (no payment method at trial end), PAYMENT_FAILED (unpaid past its grace period)'),
   promotionCode: z.string().nullable(),
   couponId: z.string().nullable(),
   billingId: z.string().nullable().describe('The provider\'s subscription id (Stripe "sub_…")'),
   checkoutUrl: z.string().nullable().describe('While waiting for checkout: the hosted page to send the customer to'),
   checkoutExpiresAt: z.iso.datetime().nullable(),
   metadata: z.record(z.string(), z.string()),
+  scheduledChanges: z
+    .array(z.object({ type: z.enum(['START', 'CANCELLATION']), at: z.iso.datetime() }))
+    .describe('What happens later without anyone asking: a scheduled start, or a scheduled cancellation (undo it with PATCH cancellationDate: null)'),
+  paymentFailedAt: z.iso.datetime().nullable().describe('While PAYMENT_PENDING after a failed renewal: when the payment failed'),
+  gracePeriodEnd: z.iso.datetime().nullable().describe('Entitlements are kept until then; unpaid by then, the subscription ends'),
+  lastInvoice: providerInvoiceSchema.nullable().describe("The provider's latest invoice for it, as its webhooks told it"),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
@@ -82,4 +99,4 @@ export const provisionSubscriptionResultSchema = z.object({
 export type ProvisionSubscriptionResult = z.infer<typeof provisionSubscriptionResultSchema>;
 
 // Why a subscription ended.
-export type EndReason = 'REPLACED' | 'TRIAL_CONVERTED' | 'CHECKOUT_EXPIRED' | 'CANCELED' | 'PROVIDER_ENDED' | 'START_FAILED';
+export type EndReason = 'REPLACED' | 'TRIAL_CONVERTED' | 'CHECKOUT_EXPIRED' | 'CANCELED' | 'PROVIDER_ENDED' | 'START_FAILED' | 'TRIAL_ENDED' | 'PAYMENT_FAILED';

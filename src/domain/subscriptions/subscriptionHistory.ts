@@ -79,6 +79,8 @@ export function endingTransition(reason: EndReason): SubscriptionTransition {
       return 'REPLACED';
     case 'CHECKOUT_EXPIRED':
     case 'START_FAILED':
+    case 'TRIAL_ENDED':
+    case 'PAYMENT_FAILED':
       return 'EXPIRED';
     case 'CANCELED':
     case 'PROVIDER_ENDED':
@@ -97,6 +99,10 @@ export function defaultEndingCause(reason: Exclude<EndReason, 'REPLACED' | 'TRIA
       return { kind: 'WEBHOOK', detail: 'customer.subscription.deleted' };
     case 'START_FAILED':
       return { kind: 'TIMER', detail: 'scheduled start' };
+    case 'TRIAL_ENDED':
+      return { kind: 'TIMER', detail: 'trial end' };
+    case 'PAYMENT_FAILED':
+      return { kind: 'TIMER', detail: 'payment grace period end' };
   }
 }
 

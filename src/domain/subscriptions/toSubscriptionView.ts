@@ -1,5 +1,5 @@
 import type { ChosenPrice } from './chosenPrice';
-import type { LiveSlot, SlimSubscription, Subscription, SubscriptionStatus } from './subscription';
+import type { LiveSlot, ProviderInvoice, SlimSubscription, Subscription, SubscriptionStatus } from './subscription';
 
 export type SubscriptionRecord = {
   id: string;
@@ -30,6 +30,9 @@ export type SubscriptionRecord = {
   checkout_url: string | null;
   checkout_expires_at: Date | null;
   metadata: Record<string, string>;
+  payment_failed_at?: Date | null;
+  grace_period_end?: Date | null;
+  last_invoice?: ProviderInvoice | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -80,9 +83,20 @@ export function toSubscriptionView(row: SubscriptionRecord): Subscription {
     checkoutUrl: waiting ? row.checkout_url : null,
     checkoutExpiresAt: waiting ? iso(row.checkout_expires_at) : null,
     metadata: row.metadata,
+    scheduledChanges: scheduledChangesOf(row),
+    paymentFailedAt: iso(row.payment_failed_at ?? null),
+    gracePeriodEnd: iso(row.grace_period_end ?? null),
+    lastInvoice: row.last_invoice ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+// What will happen to a subscription without anyone asking: its scheduled start, or its scheduled cancellation.
+function scheduledChangesOf(row: SubscriptionRecord): Subscription['scheduledChanges'] {
+  if (row.live_slot === 'SCHEDULED') return [{ type: 'START', at: row.start_date.toISOString() }];
+  if (row.live_slot !== null && row.cancellation_date) return [{ type: 'CANCELLATION', at: row.cancellation_date.toISOString() }];
+  return [];
 }
 
 export function toSlimSubscription(view: Subscription): SlimSubscription {
