@@ -27,6 +27,8 @@ export const failureAnswers: Record<FailureType, FailureAnswer> = {
   PromotionCodeNotApplicable: answer(422, 'PROMOTION_CODE_NOT_APPLICABLE', 'promotionCode'),
   SubscriptionNotFound: answer(404, 'SUBSCRIPTION_NOT_FOUND', 'subscriptionId'),
   SubscriptionNotCancelable: answer(409, 'SUBSCRIPTION_NOT_CANCELABLE', 'subscriptionId'),
+  SubscriptionNotUpdatable: answer(409, 'SUBSCRIPTION_NOT_UPDATABLE', 'subscriptionId'),
+  LifecycleChangeUnavailable: answer(503, 'BILLING_PROVIDER_UNAVAILABLE'),
 };
 
 // The answer to an error from a workflow call, if it is one the caller can act on (the error middleware asks).

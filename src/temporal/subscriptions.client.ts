@@ -5,11 +5,14 @@ import {
   billingEventSignal,
   cancelSubscriptionUpdate,
   provisionOutcomeUpdate,
+  updateSubscriptionUpdate,
   type BillingEvent,
   type CancelRequest,
+  type LifecycleAnswer,
   type ProvisionOutcome,
 } from '../workflows/definitions';
 import { workflowIds } from '../workflows/workflowIds';
+import type { SubscriptionUpdate } from '../domain/subscriptions/subscriptionUpdate';
 import type { RequestRun } from './requestRun';
 import type { WorkflowInput } from './workflowReferences';
 import type { WorkflowStarter } from './workflowStarter';
@@ -55,6 +58,14 @@ export function createSubscriptionsClient(starter: WorkflowStarter) {
     }
   }
 
+  async function lifecycleUpdate(environmentId: string, subscriptionId: string, call: (handle: WorkflowHandle) => Promise<LifecycleAnswer>): Promise<boolean> {
+    const handle = starter.client.workflow.getHandle(workflowIds.subscription(environmentId, subscriptionId));
+    if (!(await isRunning(handle))) return false;
+    const answer = await update(handle, () => call(handle));
+    if ('failure' in answer) throw ApplicationFailure.create({ ...answer.failure, nonRetryable: true });
+    return true;
+  }
+
   return {
     // Starts the subscription's workflow and answers as soon as it has decided: created (SUCCESS) or waiting for
     // checkout (PAYMENT_REQUIRED, with the URL). A retried request (same Idempotency-Key) asks the same run.
@@ -69,12 +80,15 @@ export function createSubscriptionsClient(starter: WorkflowStarter) {
       return answer.outcome;
     },
 
-    // false: the subscription's workflow has ended (the subscription with it).
-    async cancel(environmentId: string, subscriptionId: string, request: CancelRequest): Promise<boolean> {
-      const handle = starter.client.workflow.getHandle(workflowIds.subscription(environmentId, subscriptionId));
-      if (!(await isRunning(handle))) return false;
-      await update(handle, () => handle.executeUpdate(cancelSubscriptionUpdate, { args: [request] }));
-      return true;
+    // false: the subscription's workflow has ended (the subscription with it). A request retried with the same
+    // Idempotency-Key is the same Update (its id), which the workflow applies once.
+    async cancel(environmentId: string, subscriptionId: string, request: CancelRequest, requestKey?: string): Promise<boolean> {
+      return lifecycleUpdate(environmentId, subscriptionId, (handle) => handle.executeUpdate(cancelSubscriptionUpdate, { args: [request], ...(requestKey && { updateId: requestKey }) }));
+    },
+
+    // false: the subscription's workflow has ended. The workflow checks the change against the catalog and applies it.
+    async update(environmentId: string, subscriptionId: string, request: SubscriptionUpdate, requestKey?: string): Promise<boolean> {
+      return lifecycleUpdate(environmentId, subscriptionId, (handle) => handle.executeUpdate(updateSubscriptionUpdate, { args: [request], ...(requestKey && { updateId: requestKey }) }));
     },
 
     // false: no workflow runs for that subscription any more (the event is recorded, not applied).

@@ -1,4 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ProviderInvoice } from '../domain/subscriptions/subscription';
+import type { SubscriptionUpdate } from '../domain/subscriptions/subscriptionUpdate';
 
 // Messages are declared once and imported by both the workflows and the API.
 export const catalogChangedSignal = defineSignal('catalogChanged');
@@ -13,11 +15,14 @@ export type FailureData = { message: string; type: string; details: unknown[] };
 // Answers once the provision is decided: created, or waiting for checkout, or why it was refused.
 export const provisionOutcomeUpdate = defineUpdate<{ outcome: ProvisionOutcome } | { failure: FailureData }>('provisionOutcome');
 
-export type CancelRequest = { subscriptionCancellationTime: 'IMMEDIATE' };
-export const cancelSubscriptionUpdate = defineUpdate<{ subscriptionId: string }, [CancelRequest]>('cancel');
+// A live subscription's changes answer as data ({ outcome } or { failure }), applied one at a time by its workflow.
+export type LifecycleAnswer = { outcome: { subscriptionId: string } } | { failure: FailureData };
+export type CancelRequest = { subscriptionCancellationTime: 'IMMEDIATE' | 'END_OF_BILLING_PERIOD' | 'SPECIFIC_DATE'; endDate?: string; prorate?: boolean };
+export const cancelSubscriptionUpdate = defineUpdate<LifecycleAnswer, [CancelRequest]>('cancel');
+export const updateSubscriptionUpdate = defineUpdate<LifecycleAnswer, [SubscriptionUpdate]>('update');
 
 // A verified provider event, reduced to what the workflow uses; `created` orders events of one object.
-export type BillingEvent = { eventId: string; type: string; created: number; objectId: string; subscriptionBillingId: string | null };
+export type BillingEvent = { eventId: string; type: string; created: number; objectId: string; subscriptionBillingId: string | null; invoice?: ProviderInvoice };
 export const billingEventSignal = defineSignal<[BillingEvent]>('billingEvent');
 
 // Sent by the subscription that replaced this one (it already ended it in Postgres and at the provider).

@@ -9,5 +9,9 @@ export const FailureType = {
   PromotionCodeNotApplicable: 'PromotionCodeNotApplicable',
   SubscriptionNotFound: 'SubscriptionNotFound',
   SubscriptionNotCancelable: 'SubscriptionNotCancelable',
+  // Only a live subscription (active, in trial, payment pending) can be updated.
+  SubscriptionNotUpdatable: 'SubscriptionNotUpdatable',
+  // The provider (or database) stayed unavailable through every retry of a lifecycle change: nothing was applied.
+  LifecycleChangeUnavailable: 'LifecycleChangeUnavailable',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -3,8 +3,7 @@ import type { Activities } from '../activities/createActivities';
 import type { Customer } from '../domain/customers/customer';
 import type { BillingInfo } from '../domain/customers/customerInput';
 import { defaultActivityOptions } from './activityOptions';
-import { TypedSearchAttributes } from '@temporalio/common';
-import { searchAttributeKeys } from '../temporal/searchAttributes';
+import { childSubscriptionSearchAttributes } from './subscriptionSearchAttributes';
 import type { SubscriptionRequest } from '../domain/subscriptions/subscriptionRequest.types';
 import { initialSubscriptionSignal, statusQuery, type InitialSubscriptionOutcome } from './definitions';
 import { subscriptionWorkflow } from './subscription.workflow';
@@ -69,7 +68,7 @@ export async function provisionCustomerWorkflow(input: ProvisionCustomerWorkflow
       workflowId: workflowIds.subscription(input.environmentId, subscriptionId),
       args: [{ environmentId: input.environmentId, subscriptionId, customerId: input.customerId, request, notifyWorkflowId: workflowInfoId() }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: childSearchAttributes(subscriptionId),
+      typedSearchAttributes: childSubscriptionSearchAttributes(subscriptionId),
     });
     await condition(() => outcomes.has(subscriptionId));
     subscriptions.push({ subscriptionId, ...outcomes.get(subscriptionId)! });
@@ -80,16 +79,4 @@ export async function provisionCustomerWorkflow(input: ProvisionCustomerWorkflow
 
 function workflowInfoId(): string {
   return workflowInfo().workflowId;
-}
-
-// The child shows in the Temporal UI like any subscription, where this run itself has search attributes.
-function childSearchAttributes(subscriptionId: string) {
-  const own = workflowInfo().typedSearchAttributes;
-  const environment = own.get(searchAttributeKeys.environment);
-  if (environment === undefined) return undefined;
-  return new TypedSearchAttributes([
-    { key: searchAttributeKeys.environment, value: environment },
-    { key: searchAttributeKeys.customerId, value: own.get(searchAttributeKeys.customerId) ?? '' },
-    { key: searchAttributeKeys.subscriptionId, value: subscriptionId },
-  ]);
 }

@@ -3,17 +3,25 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   getExternalWorkflowHandle,
+  ParentClosePolicy,
   proxyActivities,
   setHandler,
+  startChild,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/createActivities';
 import type { BillingSubscriptionSnapshot } from '../activities/subscriptionBilling.activities';
 import type { PreparedSubscription } from '../activities/subscriptionPreparation.activities';
 import type { EndedSubscription } from '../activities/subscriptionRecords.activities';
+import type { LifecycleState } from '../domain/subscriptions/lifecycleTimers';
 import { apiCause, type TransitionCause } from '../domain/subscriptions/subscriptionHistory';
 import type { SubscriptionRequest } from '../domain/subscriptions/subscriptionRequest.types';
+import type { EndReason } from '../domain/subscriptions/subscription';
+
+type EndingReason = Exclude<EndReason, 'REPLACED' | 'TRIAL_CONVERTED'>;
 import { defaultActivityOptions } from './activityOptions';
 import { businessFailureOf } from './businessFailureOf';
 import {
@@ -23,13 +31,16 @@ import {
   provisionOutcomeUpdate,
   subscriptionEndedSignal,
   subscriptionStatusQuery,
+  updateSubscriptionUpdate,
   type BillingEvent,
+  type LifecycleAnswer,
   type ProvisionOutcome,
   type SubscriptionWorkflowStatus,
 } from './definitions';
 import { FailureType } from './failureTypes';
 import { providerIdempotencyKey } from './providerIdempotencyKey';
-import { showSubscriptionInUi } from './subscriptionSearchAttributes';
+import { runLiveSubscription, type LifecycleCommand, type LiveContext } from './liveSubscription';
+import { childSubscriptionSearchAttributes, showSubscriptionInUi } from './subscriptionSearchAttributes';
 import { workflowIds } from './workflowIds';
 
 const activities = proxyActivities<Activities>(defaultActivityOptions);
@@ -39,6 +50,9 @@ const CHECKOUT_GRACE_MS = 60_000;
 // While a checkout waits, when to ask Stripe in case its webhook never comes: soon after the customer could have
 // paid, then every 15 minutes (about 100 calls a day per waiting checkout, far under Stripe's rate limits).
 const CHECKOUT_POLL_MS = [2 * 60_000, 5 * 60_000, 15 * 60_000];
+
+// How long an ending waits for the fallback plan's subscription to be recorded before it answers anyway.
+const FALLBACK_WAIT_MS = 60_000;
 
 const failureData = (failure: ApplicationFailure) => ({ message: failure.message, type: failure.type ?? 'Unknown', details: failure.details ? [...failure.details] : [] });
 
@@ -50,8 +64,8 @@ export type SubscriptionWorkflowInput = {
   requestKey?: string;
   // The provisionCustomer run to tell the outcome (a customer's initial subscription).
   notifyWorkflowId?: string;
-  // Set by continueAsNew: the subscription is live and recorded; the new run only keeps watching it.
-  live?: { status: string; billingId: string | null };
+  // Set by continueAsNew: the subscription is live and recorded; the new run carries on its life from this state.
+  live?: { status: string; billingId: string | null; state?: LifecycleState };
 };
 export type SubscriptionWorkflowResult = { subscriptionId: string; status: string };
 
@@ -84,21 +98,46 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     seenEvents.add(event.eventId);
     events.push(event);
   });
+  const fallbackDecided = new Set<string>();
+  setHandler(initialSubscriptionSignal, ({ subscriptionId: decided }) => void fallbackDecided.add(decided));
   setHandler(subscriptionEndedSignal, (ended) => {
     endedBy = ended;
   });
+  // Changes of a live subscription queue up for the lifecycle loop, which applies them one at a time; before it is
+  // live (waiting for checkout, scheduled) a cancellation ends it at once and an update is refused.
+  const commands: LifecycleCommand[] = [];
+  const answers = new Map<string, LifecycleAnswer>();
+  let liveLoop = false;
+  const ended = () => finished || view.status === 'CANCELED' || view.status === 'EXPIRED';
+  const notCancelable = () => ApplicationFailure.create({ message: `subscription "${subscriptionId}" has already ended`, type: FailureType.SubscriptionNotCancelable, nonRetryable: true });
+  const queued = async (command: LifecycleCommand): Promise<LifecycleAnswer> => {
+    commands.push(command);
+    await condition(() => answers.has(command.id));
+    const answer = answers.get(command.id)!;
+    answers.delete(command.id);
+    return answer;
+  };
   setHandler(
     cancelSubscriptionUpdate,
-    async (_request) => {
+    async (request) => {
+      if (liveLoop) return queued({ id: currentUpdateInfo()!.id, kind: 'cancel', request, cause: cancelCause });
       cancelRequested = true;
       await condition(() => finished);
-      return { subscriptionId };
+      return { outcome: { subscriptionId } };
     },
     {
       validator: (_request) => {
-        if (finished || view.status === 'CANCELED' || view.status === 'EXPIRED') {
-          throw ApplicationFailure.create({ message: `subscription "${subscriptionId}" has already ended`, type: FailureType.SubscriptionNotCancelable, nonRetryable: true });
-        }
+        if (ended()) throw notCancelable();
+      },
+    },
+  );
+  setHandler(
+    updateSubscriptionUpdate,
+    async (request) => queued({ id: currentUpdateInfo()!.id, kind: 'update', request, cause: apiCause('updateSubscription') }),
+    {
+      validator: (_request) => {
+        if (ended()) throw ApplicationFailure.create({ message: `subscription "${subscriptionId}" has ended: it cannot be updated`, type: FailureType.SubscriptionNotCancelable, nonRetryable: true });
+        if (!liveLoop) throw ApplicationFailure.create({ message: `subscription "${subscriptionId}" is ${view.status}: only a live subscription can be updated`, type: FailureType.SubscriptionNotUpdatable, nonRetryable: true });
       },
     },
   );
@@ -121,10 +160,35 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
 
   const cancelCause = apiCause('cancelSubscription');
   const webhookCause = (event: BillingEvent | undefined): TransitionCause => ({ kind: 'WEBHOOK', detail: event ? `${event.type} ${event.eventId}` : null });
-  const end = async (status: 'CANCELED' | 'EXPIRED', reason: 'CANCELED' | 'CHECKOUT_EXPIRED' | 'PROVIDER_ENDED' | 'START_FAILED', cause: TransitionCause) => {
-    const ended = await activities.endSubscription({ environmentId, subscriptionId, status, reason, cause });
-    setStatus(ended.status, 'nothing: it has ended');
-    return finish(ended.status);
+  // Ends it; when nothing else is live on the product (and resource), the customer moves to the fallback plan.
+  const end = async (status: 'CANCELED' | 'EXPIRED', reason: EndingReason, cause: TransitionCause) => {
+    await endOnly(status, reason, cause);
+    return finish(view.status);
+  };
+  const endOnly = async (status: 'CANCELED' | 'EXPIRED', reason: EndingReason, cause: TransitionCause): Promise<'ended'> => {
+    const endedRow = await activities.endSubscription({ environmentId, subscriptionId, status, reason, cause, at: new Date().toISOString() });
+    setStatus(endedRow.status, 'nothing: it has ended');
+    const fallback = await activities.fallbackAfterEnd({ environmentId, subscriptionId });
+    if (fallback) {
+      const fallbackId = `sub-${uuid4()}`;
+      await startChild(subscriptionWorkflow, {
+        workflowId: workflowIds.subscription(environmentId, fallbackId),
+        args: [
+          {
+            environmentId,
+            subscriptionId: fallbackId,
+            customerId: fallback.customerId,
+            request: { planId: fallback.planId, ...(fallback.resourceId !== null && { resourceId: fallback.resourceId }), skipTrial: true },
+            notifyWorkflowId: workflowInfo().workflowId,
+          },
+        ],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: childSubscriptionSearchAttributes(fallbackId),
+      });
+      // The caller's answer (a cancellation) comes once the fallback plan is recorded, so its next read sees it.
+      await condition(() => fallbackDecided.has(fallbackId), FALLBACK_WAIT_MS);
+    }
+    return 'ended';
   };
   const finish = async (status: string): Promise<SubscriptionWorkflowResult> => {
     finished = true;
@@ -133,24 +197,36 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     return { subscriptionId, status };
   };
 
-  // Watches a live subscription until it is cancelled, replaced or ended by the provider.
-  const watchLive = async (billingId: string | null): Promise<SubscriptionWorkflowResult> => {
-    setStatus(view.status, 'a cancellation, a replacement, or the provider ending it');
-    const providerEnding = () => (billingId === null ? undefined : events.find((e) => e.type === 'customer.subscription.deleted' && e.objectId === billingId));
-    const providerEnded = () => providerEnding() !== undefined;
-    await condition(() => cancelRequested || endedBy !== undefined || providerEnded() || workflowInfo().continueAsNewSuggested);
-    if (endedBy) return finish('CANCELED');
-    if (cancelRequested) {
-      if (billingId) await activities.cancelBillingSubscription({ idempotencyKey: providerIdempotencyKey('cancel'), billingId });
-      return end('CANCELED', 'CANCELED', cancelCause);
+  // A live subscription's life, run by runLiveSubscription; a long life stays a short history: at each renewal (or
+  // when Temporal suggests it) the next run carries only the state.
+  const watchLive = async (state: LifecycleState | undefined): Promise<SubscriptionWorkflowResult> => {
+    liveLoop = true;
+    let current = state ?? (await activities.readLifecycle({ environmentId, subscriptionId }));
+    const context: LiveContext = {
+      environmentId,
+      subscriptionId,
+      customerId: input.customerId,
+      commands,
+      answers,
+      events,
+      eventsApplied: 0,
+      replaced: () => endedBy !== undefined,
+      setStatus,
+      endReplaced,
+      end: endOnly,
+    };
+    for (;;) {
+      const outcome = await runLiveSubscription(context, current);
+      if (outcome === 'replaced') return finish('CANCELED');
+      if (outcome === 'ended') return finish(view.status);
+      current = outcome.continueAsNew;
+      await condition(() => allHandlersFinished() || commands.length > 0);
+      if (commands.length > 0) continue;
+      return continueAsNew<typeof subscriptionWorkflow>({ ...input, live: { status: current.status, billingId: current.billingId, state: current } });
     }
-    if (providerEnded()) return end('CANCELED', 'PROVIDER_ENDED', webhookCause(providerEnding()));
-    // A long life stays a short history: the next run carries only what it watches.
-    await condition(allHandlersFinished);
-    return continueAsNew<typeof subscriptionWorkflow>({ ...input, live: { status: view.status, billingId } });
   };
 
-  if (input.live) return watchLive(input.live.billingId);
+  if (input.live) return watchLive(input.live.state);
 
   showSubscriptionInUi({ subscriptionId, planId: input.request.planId, status: 'PROVISIONING' });
   let prepared: PreparedSubscription;
@@ -241,7 +317,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     const started = await activities.startSubscription({ environmentId, subscriptionId, trial, billing, cause: startTimer });
     await endReplaced(started.ended);
     setStatus(started.subscription.status, '');
-    return watchLive(started.subscription.billingId);
+    return watchLive(undefined);
   }
 
   if (decision.payment !== 'CHECKOUT') {
@@ -256,7 +332,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       await endReplaced(recorded.ended);
       setStatus(recorded.subscription.status, '');
       await announce('SUCCESS');
-      return watchLive(recorded.subscription.billingId);
+      return watchLive(undefined);
     } catch (error) {
       return fail(error);
     }
@@ -336,5 +412,5 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const started = await activities.startSubscription({ environmentId, subscriptionId, trial: billing.status === 'trialing', billing, cause: paidCause });
   await endReplaced(started.ended);
   setStatus(started.subscription.status, '');
-  return watchLive(started.subscription.billingId);
+  return watchLive(undefined);
 }

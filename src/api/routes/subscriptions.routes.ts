@@ -4,6 +4,8 @@ import { findSubscription, listCustomerLiveSubscriptions } from '../../db/reposi
 import type { Db } from '../../db/createDb';
 import { provisionSubscriptionResultSchema, subscriptionSchema } from '../../domain/subscriptions/subscription';
 import { cancelSubscriptionSchema, provisionSubscriptionSchema } from '../../domain/subscriptions/subscriptionInput';
+import { cancellationDateOf } from '../../domain/subscriptions/cancellationTime';
+import { paramsAfterUpdate, updateSubscriptionSchema } from '../../domain/subscriptions/subscriptionUpdate';
 import { resolveSubscriptionRequest } from '../../domain/subscriptions/subscriptionRequest';
 import { toSubscriptionRequest } from '../../domain/subscriptions/subscriptionRequest.types';
 import { toSlimSubscription, toSubscriptionView } from '../../domain/subscriptions/toSubscriptionView';
@@ -43,18 +45,36 @@ const getSubscriptionOperation = {
   responses: { 200: { description: 'The subscription', schema: subscriptionSchema }, 404: errorAnswer('No such subscription') },
 } satisfies Operation;
 
+const updateSubscriptionOperation = {
+  method: 'patch',
+  path: '/v1/subscriptions/:subscriptionId',
+  summary:
+    'updateSubscription: quantities, add-ons, promotion code, billing period, billing information, metadata; `cancellationDate: null` undoes a scheduled cancellation. With a provider, a billed change is prorated and invoiced at once; a billing-period change starts a new cycle. A no-op changes nothing and charges nothing',
+  params: subscriptionPathSchema,
+  body: { schema: updateSubscriptionSchema },
+  workflow: true,
+  responses: {
+    200: { description: 'The updated subscription', schema: subscriptionSchema },
+    400: errorAnswer('A field the catalog refuses (an incompatible add-on, a quantity over its maximum, a billing period the plan has no price for), named'),
+    404: errorAnswer('No such subscription, add-on or feature'),
+    409: errorAnswer('The subscription has ended, or is not live yet (`SUBSCRIPTION_NOT_UPDATABLE`)'),
+    422: errorAnswer('The promotion code does not apply, or the provider refused the change (a declined proration charge): nothing changed'),
+  },
+} satisfies Operation;
+
 const cancelSubscriptionOperation = {
   method: 'post',
   path: '/v1/subscriptions/:subscriptionId/cancel',
-  summary: 'cancelSubscription: ends it now (a waiting checkout is expired at the provider, nothing is charged)',
+  summary:
+    'cancelSubscription: IMMEDIATE (optionally `prorate`: credit for the unused time), END_OF_BILLING_PERIOD (the trial\'s end during a trial) or SPECIFIC_DATE (`endDate`). A subscription waiting for checkout or a scheduled start is cancelled at once (a waiting checkout is expired at the provider, nothing is charged)',
   params: subscriptionPathSchema,
   body: { schema: cancelSubscriptionSchema },
   workflow: true,
   responses: {
     200: { description: 'The cancelled subscription', schema: subscriptionSchema },
     404: errorAnswer('No such subscription'),
+    400: errorAnswer('`endDate` missing for SPECIFIC_DATE, in the past, or after the period end for END_OF_BILLING_PERIOD; `prorate` with END_OF_BILLING_PERIOD'),
     409: errorAnswer('The subscription has already ended (`SUBSCRIPTION_NOT_CANCELABLE`)'),
-    422: errorAnswer('A cancellation time other than IMMEDIATE for a live subscription (`CANCELLATION_TIME_NOT_SUPPORTED`)'),
   },
 } satisfies Operation;
 
@@ -107,16 +127,38 @@ export function subscriptionsRoutes({ db, workflows, entitlementReads }: AppDepe
     res.json(await readView(environmentOf(res), params.subscriptionId));
   });
 
+  route(updateSubscriptionOperation, async ({ params, body }, res) => {
+    const environmentId = environmentOf(res);
+    const current = await readView(environmentId, params.subscriptionId);
+    if (current.status === 'CANCELED' || current.status === 'EXPIRED') throw conflict('SUBSCRIPTION_NOT_UPDATABLE', `subscription "${current.id}" has ended (${current.status})`, 'subscriptionId');
+    if (current.status === 'NOT_STARTED' || current.checkoutUrl !== null) {
+      throw conflict('SUBSCRIPTION_NOT_UPDATABLE', `subscription "${current.id}" is not live yet (${current.status}): cancel it and provision again instead`, 'subscriptionId');
+    }
+    // Checked here first, so a bad request is a 4xx naming its field before any workflow hears of it.
+    await checkSubscriptionCatalog(db, environmentId, paramsAfterUpdate(current, body));
+    if (!(await workflows.subscriptions.update(environmentId, current.id, body, requestRunOf(res)?.requestKey))) {
+      throw conflict('SUBSCRIPTION_NOT_UPDATABLE', `subscription "${current.id}" has ended`, 'subscriptionId');
+    }
+    entitlementReads?.forget?.(environmentId, current.customerId);
+    res.json(await readView(environmentId, current.id));
+  });
+
   route(cancelSubscriptionOperation, async ({ params, body }, res) => {
     const environmentId = environmentOf(res);
     const current = await readView(environmentId, params.subscriptionId);
-    const live = current.status === 'ACTIVE' || current.status === 'IN_TRIAL' || (current.status === 'PAYMENT_PENDING' && current.checkoutUrl === null);
-    if (live && body.subscriptionCancellationTime !== 'IMMEDIATE') {
-      throw new HttpError(422, 'CANCELLATION_TIME_NOT_SUPPORTED', `subscriptionCancellationTime: ${body.subscriptionCancellationTime} is not supported yet; use IMMEDIATE`, 'subscriptionCancellationTime');
-    }
-    if (current.status === 'CANCELED' || current.status === 'EXPIRED' || !(await workflows.subscriptions.cancel(environmentId, params.subscriptionId, { subscriptionCancellationTime: 'IMMEDIATE' }))) {
-      throw conflict('SUBSCRIPTION_NOT_CANCELABLE', `subscription "${params.subscriptionId}" has already ended (${current.status})`, 'subscriptionId');
-    }
+    const notCancelable = () => conflict('SUBSCRIPTION_NOT_CANCELABLE', `subscription "${params.subscriptionId}" has already ended (${current.status})`, 'subscriptionId');
+    if (current.status === 'CANCELED' || current.status === 'EXPIRED') throw notCancelable();
+    const endDate = body.endDate === undefined ? undefined : new Date(body.endDate);
+    const live = current.status !== 'NOT_STARTED' && current.checkoutUrl === null;
+    const date = (iso: string | null) => (iso ? new Date(iso) : null);
+    const decided = cancellationDateOf(
+      { subscriptionCancellationTime: body.subscriptionCancellationTime, ...(endDate && { endDate }), ...(body.prorate !== undefined && { prorate: body.prorate }) },
+      { status: current.status, live, trialEndDate: date(current.trialEndDate), currentBillingPeriodEnd: date(current.currentBillingPeriodEnd) },
+      new Date(),
+    );
+    if ('problem' in decided) throw new HttpError(400, 'INVALID_INPUT', `${decided.problem.field}: ${decided.problem.message}`, decided.problem.field);
+    const request = { subscriptionCancellationTime: body.subscriptionCancellationTime, ...(endDate && { endDate: endDate.toISOString() }), ...(body.prorate !== undefined && { prorate: body.prorate }) };
+    if (!(await workflows.subscriptions.cancel(environmentId, params.subscriptionId, request, requestRunOf(res)?.requestKey))) throw notCancelable();
     entitlementReads?.forget?.(environmentId, current.customerId);
     res.json(await readView(environmentId, params.subscriptionId));
   });
