@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { UsagePeriod } from '../../domain/usage/usagePeriod';
 import type { DbOrTransaction } from '../createDb';
-import { preparedQuery } from '../preparedQuery';
 
 // One usage counter: a (customer, resource, feature) in one usage period. resourceKey is the resource id or ''.
 export type CounterKey = { environmentId: string; customerId: string; resourceKey: string; featureId: string };
@@ -47,16 +46,15 @@ export async function setCounter(db: DbOrTransaction, key: CounterKey, period: U
   return applyToCounter(db, key, period, { kind: 'SET', value });
 }
 
-// The counter's value in a period; 0 before any usage. One primary-key lookup, prepared once per connection: every
-// metered check runs it.
+// The counter's value in a period; 0 before any usage.
 export async function counterValue(db: DbOrTransaction, key: CounterKey, period: UsagePeriod): Promise<number> {
-  const rows = await preparedQuery<{ value: number }>(
-    db,
-    'usage_counter_value',
-    'select value from usage_counters where environment_id = $1 and customer_id = $2 and resource_key = $3 and feature_id = $4 and period_start = $5',
-    [key.environmentId, key.customerId, key.resourceKey, key.featureId, period.start],
-  );
-  return rows[0]?.value ?? 0;
+  const row = await db
+    .selectFrom('usage_counters')
+    .select('value')
+    .where((eb) => eb.and(counterKeyColumns(key)))
+    .where('period_start', '=', period.start)
+    .executeTakeFirst();
+  return row?.value ?? 0;
 }
 
 // A (customer, resource, feature)'s periods, newest first, for the usage history.
