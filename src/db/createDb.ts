@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Database } from './database';
 import { guardPoolClients } from './guardPoolClients';
+import { registerPool } from './preparedQuery';
 
 export type Db = Kysely<Database>;
 export type DbOrTransaction = Kysely<Database> | Transaction<Database>;
@@ -40,7 +41,9 @@ export function createDb(connectionString: string, options: CreateDbOptions = {}
     keepAliveInitialDelayMillis: 10_000,
   });
   guardPoolClients(pool, options.onConnectionError ?? (() => undefined));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  registerPool(db, pool);
+  return db;
 }
 
 // What the API, the worker and `npm start` open their pool with: the configured bounds, lost connections logged.

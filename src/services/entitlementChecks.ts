@@ -1,5 +1,5 @@
 import type { Db } from '../db/createDb';
-import { counterValue } from '../db/repositories/usageCounters.repository';
+import { readCounterValue } from '../db/repositories/counterReads';
 import { type EntitlementResult, type EntitlementType, entitlementTypeOf, evaluateEntitlement } from '../domain/entitlements/entitlementCheck';
 import type { EntitlementGrant } from '../domain/entitlements/effectiveEntitlements';
 import { counterPeriod, type MeterType } from '../domain/usage/counterPeriod';
@@ -17,11 +17,12 @@ export type EntitlementQuery = {
 // The usage a metered entitlement counts against now: the counter of the period containing `now`.
 export async function currentUsageOf(db: Db, key: { environmentId: string; customerId: string; resourceId: string | null; featureId: string }, meterType: MeterType, grant: EntitlementGrant | undefined, now: Date): Promise<number> {
   const period = counterPeriod({ meterType, resetPeriod: grant?.resetPeriod ?? null, usagePeriodAnchor: grant?.usagePeriodAnchor ? new Date(grant.usagePeriodAnchor) : null }, now);
-  return counterValue(db, { environmentId: key.environmentId, customerId: key.customerId, resourceKey: key.resourceId ?? '', featureId: key.featureId }, period);
+  return readCounterValue(db, { environmentId: key.environmentId, customerId: key.customerId, resourceKey: key.resourceId ?? '', featureId: key.featureId }, period);
 }
 
 // One feature's entitlement: the scope and features come from `reads` (cached or not); a metered feature adds the
-// read of its usage counter, always from Postgres so a check right after a usage acknowledgement sees it.
+// read of its usage counter, always from Postgres so a check right after a usage acknowledgement sees it (one
+// statement for the checks that arrive in the same turn of the event loop, see counterReads).
 export async function checkEntitlement(db: Db, reads: EntitlementReads, query: EntitlementQuery, now = new Date()): Promise<EntitlementResult> {
   const [scope, features] = await Promise.all([reads.scope(query.environmentId, query.customerId, query.resourceId), reads.features(query.environmentId)]);
   const feature = features.get(query.featureId);

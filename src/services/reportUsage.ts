@@ -1,11 +1,13 @@
-import { sql } from 'kysely';
-import { commitChange } from '../db/commitChange';
+import type { Transaction } from 'kysely';
 import type { Db, DbOrTransaction } from '../db/createDb';
-import { applyToCounter, counterValue, type CounterKey } from '../db/repositories/usageCounters.repository';
-import { findAcknowledgement, insertMeasurement, saveAcknowledgement } from '../db/repositories/usageMeasurements.repository';
+import type { Database } from '../db/database';
+import { notifyChangeOutbox } from '../db/repositories/changeOutbox.repository';
+import { counterValue, type CounterKey } from '../db/repositories/usageCounters.repository';
+import { findAcknowledgement } from '../db/repositories/usageMeasurements.repository';
+import { applyCounterUpdate, claimMeasurement, readReportGrant, type ReportGrant } from '../db/repositories/usageReports.repository';
 import type { ChangeEvent } from '../domain/changeEvent';
 import type { CheckedFeature } from '../domain/entitlements/entitlementCheck';
-import type { EntitlementGrant } from '../domain/entitlements/effectiveEntitlements';
+import type { OutboxPosition } from '../domain/outboxPosition';
 import { counterPeriod, resetsNever } from '../domain/usage/counterPeriod';
 import type { UsageReport } from '../domain/usage/usageInput';
 import type { UsagePeriod } from '../domain/usage/usagePeriod';
@@ -44,23 +46,34 @@ export class UsageLimitExceeded extends HttpError {
 // Records calculated usage: every report of the request in one transaction, acknowledged only after commit. A report
 // whose idempotency key was seen answers its first acknowledgement and changes nothing. With `enforceLimit` a
 // report is recorded only if the counter stays within the hard limit; the check and the increment are one
-// conditional upsert, so concurrent consumers of the last units never overshoot.
+// conditional upsert, so concurrent consumers of the last units never overshoot. Two statements a report
+// (usageReports.repository): the measurement under the customer's lock, then counter, acknowledgement and event in one.
 export async function reportUsage(db: Db, reads: EntitlementReads, environmentId: string, reports: UsageReport[], batched: boolean, now = new Date()): Promise<UsageAcknowledgement[]> {
   const fieldOf = (index: number, name: string) => (batched ? `usages[${index}].${name}` : name);
   const features = await reads.features(environmentId);
   const issues = reports.flatMap((report, index) => featureIssues(features.get(report.featureId), report, fieldOf(index, 'featureId'), fieldOf(index, 'value')));
   if (issues.length > 0) throw issues[0]!.status === 404 ? issues[0]! : invalidInput(issues.map((issue) => ({ field: issue.field!, message: issue.message })));
-  return commitChange(db, {
-    environmentId,
-    write: async (trx) => {
-      await requireCustomers(trx, environmentId, reports, fieldOf);
-      const acknowledgements: { ack: UsageAcknowledgement; fresh: boolean; period: UsagePeriod }[] = [];
-      for (const [index, report] of reports.entries()) acknowledgements.push(await recordOne(trx, environmentId, features.get(report.featureId)!, report, batched ? index : null, now));
-      return acknowledgements;
-    },
-    recompute: () => [],
-    events: (acknowledgements) => acknowledgements.filter(({ fresh }) => fresh).map(({ ack, period }) => usageChanged(ack, period)),
-  }).then((acknowledgements) => acknowledgements.map(({ ack }) => ack));
+  // The grants as the (cached) scopes have them: each is checked in the transaction, and read there when stale.
+  const expectedGrants = await Promise.all(reports.map((report) => expectedGrantOf(reads, environmentId, report)));
+  return db.transaction().execute(async (trx) => {
+    if (batched) await requireCustomers(trx, environmentId, reports, fieldOf);
+    const acknowledgements: UsageAcknowledgement[] = [];
+    let last: OutboxPosition | undefined;
+    for (const [index, report] of reports.entries()) {
+      const notify = !batched;
+      const recorded = await recordOne(trx, environmentId, features.get(report.featureId)!, report, expectedGrants[index], batched ? index : null, now, notify);
+      acknowledgements.push(recorded.ack);
+      last = recorded.position ?? last;
+    }
+    // A batch wakes the change feed's listeners once, for all its events.
+    if (batched && last) await notifyChangeOutbox(trx, environmentId, last);
+    return acknowledgements;
+  });
+}
+
+async function expectedGrantOf(reads: EntitlementReads, environmentId: string, report: UsageReport): Promise<ReportGrant | undefined> {
+  const scope = await reads.scope(environmentId, report.customerId, report.resourceId ?? null);
+  return scope.grants.find((grant) => grant.featureId === report.featureId);
 }
 
 function featureIssues(feature: CheckedFeature | undefined, report: UsageReport, featureField: string, valueField: string): HttpError[] {
@@ -81,81 +94,53 @@ async function requireCustomers(trx: DbOrTransaction, environmentId: string, rep
   if (index >= 0) throw notFound(`unknown customer "${reports[index]!.customerId}"`, fieldOf(index, 'customerId'));
 }
 
-async function recordOne(trx: DbOrTransaction, environmentId: string, feature: CheckedFeature, report: UsageReport, index: number | null, now: Date) {
+async function recordOne(trx: Transaction<Database>, environmentId: string, feature: CheckedFeature, report: UsageReport, expectedGrant: ReportGrant | undefined, index: number | null, now: Date, notify: boolean) {
   const key: CounterKey = { environmentId, customerId: report.customerId, resourceKey: report.resourceId ?? '', featureId: report.featureId };
   const createdAt = report.createdAt ?? now;
-  // The insert's foreign key takes a key-share lock on the customer: a recomputation of its entitlements (which
-  // locks the customer for update) either finished before, so the grant read next is current, or waits for us.
-  const measurementId = await insertMeasurement(trx, { ...key, updateBehavior: report.updateBehavior, value: report.value, dimensions: report.dimensions, idempotencyKey: report.idempotencyKey ?? null, createdAt });
-  if (measurementId === undefined) {
-    const ack = (await findAcknowledgement(trx, key, report.idempotencyKey!)) as UsageAcknowledgement;
-    return { ack, fresh: false, period: periodOf(ack) };
+  const claimed = await claimMeasurement(trx, { ...key, updateBehavior: report.updateBehavior, value: report.value, dimensions: report.dimensions, idempotencyKey: report.idempotencyKey ?? null, createdAt });
+  if (!claimed.live) throw notFound(`unknown customer "${report.customerId}"`, index === null ? 'customerId' : `usages[${index}].customerId`);
+  if (claimed.measurementId === null) return { ack: (await findAcknowledgement(trx, key, report.idempotencyKey!)) as UsageAcknowledgement, position: undefined };
+  const measurementId = claimed.measurementId;
+  let grant = expectedGrant;
+  // At most twice: a grant read after claimMeasurement (under the customer's lock) is the one in effect.
+  for (let attempt = 0; ; attempt++) {
+    const period = counterPeriod({ meterType: feature.meterType, resetPeriod: grant?.resetPeriod ?? null, usagePeriodAnchor: grant?.usagePeriodAnchor ? new Date(grant.usagePeriodAnchor) : null }, createdAt);
+    const change = { kind: report.updateBehavior === 'SET' ? ('SET' as const) : ('ADD' as const), value: report.value };
+    const limit = report.enforceLimit ? hardLimitOf(grant) : null;
+    const refuse = async (): Promise<never> => {
+      throw new UsageLimitExceeded(index, {
+        featureId: key.featureId,
+        usageLimit: typeof limit === 'number' ? limit : null,
+        currentUsage: await counterValue(trx, key, period),
+        requestedUsage: report.value,
+        accessDeniedReason: grant ? 'RequestedUsageExceedingLimit' : 'NoFeatureEntitlementInSubscription',
+      });
+    };
+    // A fresh counter is inserted without the upsert's condition: a report over the whole limit is refused here.
+    if (limit === 'NONE' || (limit !== null && change.value > limit)) return refuse();
+    const ack: UsageAcknowledgement = {
+      measurementId,
+      customerId: report.customerId,
+      featureId: report.featureId,
+      ...(report.resourceId !== undefined && { resourceId: report.resourceId }),
+      updateBehavior: report.updateBehavior,
+      value: report.value,
+      currentUsage: 0,
+      ...(!resetsNever(period) && { usagePeriodStart: period.start.toISOString(), usagePeriodEnd: period.end.toISOString() }),
+    };
+    const event = usageChanged(ack, period);
+    const result = await applyCounterUpdate(trx, { key, measurementId, expectedGrant: grant, period, change, limit, acknowledgement: ack, event: { resourceId: event.resourceId, payload: event.payload }, notify });
+    if (result.outcome === 'APPLIED') return { ack: { ...ack, currentUsage: result.value }, position: result.position };
+    if (result.outcome === 'OVER_LIMIT') return refuse();
+    if (attempt > 0) throw new Error(`the grant of "${key.featureId}" changed while its customer was locked`);
+    grant = await readReportGrant(trx, key);
   }
-  const grant = await grantFor(trx, key);
-  const period = counterPeriod({ meterType: feature.meterType, resetPeriod: grant?.resetPeriod ?? null, usagePeriodAnchor: grant?.usagePeriodAnchor ? new Date(grant.usagePeriodAnchor) : null }, createdAt);
-  const change = { kind: report.updateBehavior === 'SET' ? ('SET' as const) : ('ADD' as const), value: report.value };
-  const currentUsage = report.enforceLimit ? await consumeWithinLimit(trx, key, period, change, grant, report, index) : await applyToCounter(trx, key, period, change);
-  const ack: UsageAcknowledgement = {
-    measurementId,
-    customerId: report.customerId,
-    featureId: report.featureId,
-    ...(report.resourceId !== undefined && { resourceId: report.resourceId }),
-    updateBehavior: report.updateBehavior,
-    value: report.value,
-    currentUsage,
-    ...(!resetsNever(period) && { usagePeriodStart: period.start.toISOString(), usagePeriodEnd: period.end.toISOString() }),
-  };
-  await saveAcknowledgement(trx, measurementId, ack);
-  return { ack, fresh: true, period };
 }
 
-// The grant a report counts against: the resource's own row, else the customer-wide one (as checks read it).
-async function grantFor(trx: DbOrTransaction, key: CounterKey): Promise<Pick<EntitlementGrant, 'amount' | 'unlimited' | 'hasSoftLimit' | 'resetPeriod' | 'usagePeriodAnchor'> | undefined> {
-  const rows = await trx
-    .selectFrom('effective_entitlements')
-    .select(['resource_key', 'amount', 'unlimited', 'has_soft_limit', 'reset_period', 'usage_period_anchor'])
-    .where('environment_id', '=', key.environmentId)
-    .where('customer_id', '=', key.customerId)
-    .where('feature_id', '=', key.featureId)
-    .where('resource_key', 'in', [...new Set([key.resourceKey, ''])])
-    .execute();
-  const row = rows.find((r) => r.resource_key === key.resourceKey) ?? rows.find((r) => r.resource_key === '');
-  if (!row) return undefined;
-  return { amount: row.amount, unlimited: row.unlimited, hasSoftLimit: row.has_soft_limit, resetPeriod: row.reset_period, usagePeriodAnchor: row.usage_period_anchor?.toISOString() ?? null };
-}
-
-// The increment and the limit check in one statement: the upsert's row lock orders concurrent consumers, and each
-// sees the value the one before it left.
-async function consumeWithinLimit(trx: DbOrTransaction, key: CounterKey, period: UsagePeriod, change: { kind: 'ADD' | 'SET'; value: number }, grant: Awaited<ReturnType<typeof grantFor>>, report: UsageReport, index: number | null): Promise<number> {
-  if (grant && (grant.unlimited || grant.hasSoftLimit)) return applyToCounter(trx, key, period, change);
-  const limit = grant?.amount ?? null;
-  const refuse = async (): Promise<never> => {
-    throw new UsageLimitExceeded(index, {
-      featureId: key.featureId,
-      usageLimit: limit,
-      currentUsage: await counterValue(trx, key, period),
-      requestedUsage: report.value,
-      accessDeniedReason: grant ? 'RequestedUsageExceedingLimit' : 'NoFeatureEntitlementInSubscription',
-    });
-  };
-  if (limit === null || change.value > limit) return refuse();
-  const next = change.kind === 'SET' ? sql<number>`excluded.value` : sql<number>`usage_counters.value + excluded.value`;
-  const row = await trx
-    .insertInto('usage_counters')
-    .values({ environment_id: key.environmentId, customer_id: key.customerId, resource_key: key.resourceKey, feature_id: key.featureId, period_start: period.start, period_end: period.end, value: change.value })
-    .onConflict((conflict) =>
-      conflict
-        .columns(['environment_id', 'customer_id', 'resource_key', 'feature_id', 'period_start'])
-        .doUpdateSet({ value: next, updated_at: sql`now()` })
-        .where(sql<boolean>`${next} <= ${limit}`),
-    )
-    .returning('value')
-    .executeTakeFirst();
-  return row ? row.value : refuse();
-}
-
-function periodOf(ack: UsageAcknowledgement): UsagePeriod {
-  return ack.usagePeriodStart && ack.usagePeriodEnd ? { start: new Date(ack.usagePeriodStart), end: new Date(ack.usagePeriodEnd) } : { start: new Date(0), end: new Date(0) };
+// The hard limit check-and-consume keeps to: null when there is none to keep (unlimited, soft), 'NONE' without a grant.
+function hardLimitOf(grant: ReportGrant | undefined): number | null | 'NONE' {
+  if (grant && (grant.unlimited || grant.hasSoftLimit)) return null;
+  return grant?.amount ?? 'NONE';
 }
 
 function usageChanged(ack: UsageAcknowledgement, period: UsagePeriod): ChangeEvent {

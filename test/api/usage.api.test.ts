@@ -104,6 +104,23 @@ describe('usage periods across subscription changes', () => {
     const after = await check(customerId, 'feature-api-calls', { requestedUsage: 0 });
     expect(after).toMatchObject({ currentUsage: 8, usageLimit: 50000, usagePeriodAnchor: upgraded.startDate });
   });
+
+  it('counts against the grant in effect when the cached scope has not yet heard of a change', async () => {
+    const customerId = await freeCustomer();
+    expect(await check(customerId, 'feature-api-calls')).toMatchObject({ usageLimit: 1000, resetPeriod: 'MONTH' });
+    // Written behind the API's back, so no event evicts the cached scope: as on a process the change feed has not reached yet.
+    await harness.database.db
+      .updateTable('effective_entitlements')
+      .set({ amount: 5, reset_period: 'DAY' })
+      .where('environment_id', '=', environmentId)
+      .where('customer_id', '=', customerId)
+      .where('feature_id', '=', 'feature-api-calls')
+      .execute();
+    const refused = await report({ customerId, featureId: 'feature-api-calls', value: 6, enforceLimit: true }).expect(409);
+    expect(refused.body.error.message).toContain('exceeds the limit of 5');
+    const ack = (await report({ customerId, featureId: 'feature-api-calls', value: 2 }).expect(200)).body;
+    expect(Date.parse(ack.usagePeriodEnd) - Date.parse(ack.usagePeriodStart)).toBe(24 * 60 * 60 * 1000);
+  });
 });
 
 describe('check-and-consume (enforceLimit)', () => {

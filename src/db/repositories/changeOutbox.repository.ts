@@ -31,8 +31,13 @@ export async function appendChangeEvents(trx: Transaction<Database>, environment
     .returning(['transaction_id', 'id'])
     .execute();
   const positions = rows.map((row) => ({ transactionId: BigInt(row.transaction_id), id: row.id })).sort((left, right) => left.id - right.id);
-  await sql`select pg_notify(${CHANGE_OUTBOX_CHANNEL}, ${JSON.stringify({ environmentId, lastEventId: formatEventId(positions.at(-1)!) })})`.execute(trx);
+  await notifyChangeOutbox(trx, environmentId, positions.at(-1)!);
   return positions;
+}
+
+// Wakes every process's change feed once the transaction commits: events up to `last` are in the outbox.
+export async function notifyChangeOutbox(trx: Transaction<Database>, environmentId: string, last: OutboxPosition): Promise<void> {
+  await sql`select pg_notify(${CHANGE_OUTBOX_CHANNEL}, ${JSON.stringify({ environmentId, lastEventId: formatEventId(last) })})`.execute(trx);
 }
 
 type OutboxRow = {

@@ -11,34 +11,6 @@ export type NewMeasurement = CounterKey & {
   createdAt: Date;
 };
 
-// Appends a report to the log; a report whose idempotency key is already there is not written (undefined).
-export async function insertMeasurement(db: DbOrTransaction, measurement: NewMeasurement): Promise<string | undefined> {
-  const row = await db
-    .insertInto('usage_measurements')
-    .values({
-      environment_id: measurement.environmentId,
-      customer_id: measurement.customerId,
-      resource_key: measurement.resourceKey,
-      feature_id: measurement.featureId,
-      update_behavior: measurement.updateBehavior,
-      value: measurement.value,
-      dimensions: JSON.stringify(measurement.dimensions),
-      idempotency_key: measurement.idempotencyKey,
-      created_at: measurement.createdAt,
-      acknowledgement: '{}',
-    })
-    .onConflict((conflict) =>
-      conflict.columns(['environment_id', 'customer_id', 'resource_key', 'feature_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing(),
-    )
-    .returning('id')
-    .executeTakeFirst();
-  return row?.id;
-}
-
-export async function saveAcknowledgement(db: DbOrTransaction, id: string, acknowledgement: unknown): Promise<void> {
-  await db.updateTable('usage_measurements').set({ acknowledgement: JSON.stringify(acknowledgement) }).where('id', '=', id).execute();
-}
-
 // The first acknowledgement of a report sent again with the same idempotency key.
 export async function findAcknowledgement(db: DbOrTransaction, key: CounterKey, idempotencyKey: string): Promise<unknown> {
   const row = await db
