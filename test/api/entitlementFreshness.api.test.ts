@@ -125,7 +125,8 @@ describe('entitlement checks served from each process cache', () => {
     const pro = await request(app).post('/v1/subscriptions').set('X-API-KEY', key).send({ customerId, planId: 'plan-pro', billingPeriod: 'MONTHLY', skipTrial: true, billableFeatures: [{ featureId: 'feature-seats', quantity: 1 }] }).expect(201);
     expect(await checkOn(app, customerId, 'feature-sso')).toMatchObject({ hasAccess: true });
     await request(app).post(`/v1/subscriptions/${pro.body.subscription.id}/cancel`).set('X-API-KEY', key).send({}).expect(200);
-    expect(await checkOn(app, customerId, 'feature-sso')).toMatchObject({ hasAccess: false, accessDeniedReason: 'NoActiveSubscription' });
+    // Cancelled, the customer is back on the product's fallback plan (plan-free), which has no single sign-on.
+    expect(await checkOn(app, customerId, 'feature-sso')).toMatchObject({ hasAccess: false, accessDeniedReason: 'NoFeatureEntitlementInSubscription' });
   });
 
   it('go to Postgres while the feed is not current', async () => {

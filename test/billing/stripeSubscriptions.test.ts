@@ -91,6 +91,7 @@ describe('Stripe adapter subscription calls (Stripe sandbox)', () => {
       expect(created).toEqual({
         billingId: expect.stringMatching(/^sub_/), status: 'trialing', trialEnd: new Date(NOW_MS + 14 * DAY_MS),
         currentPeriodStart: new Date(NOW_MS), currentPeriodEnd: new Date(NOW_MS + 14 * DAY_MS),
+        cancelAt: null, items: [{ priceBillingId: price.id, quantity: 2 }],
       });
       const stored = await the.stripe.subscriptions.retrieve(created.billingId, { expand: ['default_tax_rates'] });
       expect(stored).toMatchObject({ customer: customer.id, metadata: { tollgate_subscription_id: 'subscription-1' }, items: { data: [{ quantity: 2, price: { id: price.id } }] } });
