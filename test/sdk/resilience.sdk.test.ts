@@ -64,25 +64,11 @@ describe('an outage', () => {
     const failures = countEvents(client, 'networkRequestFailed');
 
     await service.stopHttp();
-    expect(await meter()).toMatchObject({ hasAccess: true, currentUsage: 0, isFallback: false });
-    expect(await client.getBooleanEntitlement({ customerId: 'never-cached', featureId: 'feature-demo-01', resourceId: 'site' })).toEqual({ type: 'BOOLEAN', hasAccess: true, isFallback: true });
-    expect(await client.getNumericEntitlement({ customerId: 'never-cached', featureId: 'feature-demo-02', options: { fallback: { hasAccess: true, value: 9 } } })).toMatchObject({ hasAccess: true, value: 9, isFallback: true });
-    expect(await client.getEntitlements('never-cached')).toEqual([]);
-    expect(failures.length).toBeGreaterThan(0);
-
-    const reports = [];
-    for (let i = 0; i < 5; i++) reports.push(await client.reportUsage({ customerId, featureId: 'feature-demo-03', value: 3, resourceId: 'site' }));
-    reports.push(await client.reportUsage({ customerId, featureId: 'feature-demo-03', value: 4, resourceId: 'site', idempotencyKey: 'twice' }));
-    reports.push(await client.reportUsage({ customerId, featureId: 'feature-demo-03', value: 4, resourceId: 'site', idempotencyKey: 'twice' }));
-    expect(reports.every((report) => report.isBuffered && report.currentUsage === undefined)).toBe(true);
-    const login = (idempotencyKey: string) => ({ customerId, resourceId: 'site', eventName: 'user_login', idempotencyKey });
-    await client.reportEvent([login('a'), login('b')]);
-    await client.reportEvent([login('b'), login('c')]);
-    expect(client.bufferedReports).toBe(6 + 3);
-    // Local checks count what waits to be delivered.
-    expect(await meter(82)).toMatchObject({ hasAccess: false, currentUsage: 19 });
-
-    await service.startHttp();
+    try {
+      await whileStopped();
+    } finally {
+      await service.startHttp();
+    }
     await eventually(() => client.bufferedReports === 0);
     expect(await serviceCheck(customerId, 'feature-demo-03')).toMatchObject({ currentUsage: 19 });
     expect(await serviceCheck(customerId, 'feature-logins')).toMatchObject({ currentUsage: 3 });
@@ -93,6 +79,26 @@ describe('an outage', () => {
     await service.api('POST', '/v1/usage', { customerId, featureId: 'feature-demo-03', resourceId: 'site', value: 1 });
     await eventually(async () => (await meter()).currentUsage === 20);
     await client.close();
+
+    async function whileStopped() {
+      expect(await meter()).toMatchObject({ hasAccess: true, currentUsage: 0, isFallback: false });
+      expect(await client.getBooleanEntitlement({ customerId: 'never-cached', featureId: 'feature-demo-01', resourceId: 'site' })).toEqual({ type: 'BOOLEAN', hasAccess: true, isFallback: true });
+      expect(await client.getNumericEntitlement({ customerId: 'never-cached', featureId: 'feature-demo-02', options: { fallback: { hasAccess: true, value: 9 } } })).toMatchObject({ hasAccess: true, value: 9, isFallback: true });
+      expect(await client.getEntitlements('never-cached')).toEqual([]);
+      expect(failures.length).toBeGreaterThan(0);
+
+      const reports = [];
+      for (let i = 0; i < 5; i++) reports.push(await client.reportUsage({ customerId, featureId: 'feature-demo-03', value: 3, resourceId: 'site' }));
+      reports.push(await client.reportUsage({ customerId, featureId: 'feature-demo-03', value: 4, resourceId: 'site', idempotencyKey: 'twice' }));
+      reports.push(await client.reportUsage({ customerId, featureId: 'feature-demo-03', value: 4, resourceId: 'site', idempotencyKey: 'twice' }));
+      expect(reports.every((report) => report.isBuffered && report.currentUsage === undefined)).toBe(true);
+      const login = (idempotencyKey: string) => ({ customerId, resourceId: 'site', eventName: 'user_login', idempotencyKey });
+      await client.reportEvent([login('a'), login('b')]);
+      await client.reportEvent([login('b'), login('c')]);
+      expect(client.bufferedReports).toBe(6 + 3);
+      // Local checks count what waits to be delivered.
+      expect(await meter(82)).toMatchObject({ hasAccess: false, currentUsage: 19 });
+    }
   });
 });
 
@@ -116,6 +122,7 @@ describe('retries', () => {
     expect(customer.customerId).toBe('retried-customer');
     const attempts = proxy.seen('POST', '/v1/customers');
     expect(attempts).toHaveLength(3);
+    expect(attempts[0]!.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(new Set(attempts.map((a) => a.headers['idempotency-key'])).size).toBe(1);
     expect(failures.map(([payload]) => payload)).toMatchObject([{ status: 503, willRetry: true, attempt: 1 }, { status: 503, willRetry: true, attempt: 2 }]);
   });

@@ -176,6 +176,7 @@ export function createEntitlementsStore(settings: EntitlementsStoreSettings) {
     },
     applyUsage(customerId: string, resourceId: string | null | undefined, featureId: string, currentUsage: number, start?: Date, end?: Date) {
       const key = keyOf(customerId, resourceId);
+      if (loading.has(key)) changedWhileLoading.add(key);
       const entry = cache.peek(key);
       if (entry) applyUsage(entry, featureId, currentUsage, start, end);
     },
