@@ -3,12 +3,12 @@ import { EventEmitter } from 'node:events';
 import { getHeapStatistics } from 'node:v8';
 import type { StreamedGrant } from './customerEntitlements.js';
 import { createEntitlementsStore, type EntitlementsStore } from './entitlementsStore.js';
-import { isUnreachable, TollgateError } from './errors.js';
+import { TollgateError } from './errors.js';
 import { fallbackEntitlement } from './fallback.js';
 import { createHttpClient, type HttpRequest, type HttpSend } from './httpClient.js';
 import { levelledLogger } from './logger.js';
 import { startRealtimeStream } from './realtimeStream.js';
-import { createReportBuffer, type PendingReport } from './reportBuffer.js';
+import { createReporting, defined, iso } from './reporting.js';
 import type { SseEvent } from './sseParser.js';
 import type * as T from './types.js';
 import * as wire from './wire.js';
@@ -16,16 +16,12 @@ import * as wire from './wire.js';
 const DEFAULT_BASE_URI = 'http://127.0.0.1:3000';
 const REQUEST_BACKOFF = { baseMs: 100, maxMs: 5_000 };
 const STREAM_BACKOFF = { baseMs: 250, maxMs: 15_000 };
-const FLUSH_BACKOFF = { baseMs: 250, maxMs: 10_000 };
 // Three missed heartbeats (the service sends one every 15 s).
 const STREAM_IDLE_TIMEOUT_MS = 45_000;
 // Without the stream, a cached entry is refetched once older than this.
 const CACHE_MAX_AGE_WITHOUT_STREAM_MS = 30_000;
-const MAX_EVENT_BATCH = 1000;
 
 const path = (...parts: string[]) => parts.map((part) => (part.startsWith('/') ? part : `/${encodeURIComponent(part)}`)).join('');
-const defined = <O extends Record<string, unknown>>(object: O) => Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as O;
-const iso = (date: Date | string | undefined) => (date instanceof Date ? date.toISOString() : date);
 
 // The Tollgate server SDK: one instance per process. Entitlement checks are answered from an in-process cache that
 // the realtime stream keeps fresh; reads and writes retry on network errors; usage and events reported while the
@@ -38,7 +34,8 @@ export class Tollgate {
   private readonly fallbacks: Record<string, T.EntitlementFallback>;
   private readonly send: HttpSend;
   private readonly store: EntitlementsStore;
-  private readonly buffer: ReturnType<typeof createReportBuffer>;
+  private readonly reporting: ReturnType<typeof createReporting>;
+  private readonly timeout: number;
   private readonly initialization: Promise<Tollgate>;
 
   static initialize(configuration: T.TollgateConfiguration): Tollgate {
@@ -74,21 +71,17 @@ export class Tollgate {
       logger: this.logger,
     });
     this.timeout = configuration.timeout ?? 60_000;
-    this.buffer = createReportBuffer({
-      maxSize: configuration.maxBufferedReports ?? 10_000,
-      backoff: FLUSH_BACKOFF,
-      send: (kind, bodies) => (kind === 'usage' ? this.sendUsage(bodies) : this.sendEvents(bodies).then(() => bodies.map(() => undefined))),
-      onDelivered: (report, answer) => {
-        if (report.kind === 'usage') this.applyAcknowledgement(answer as wire.WireUsageAcknowledgement);
-      },
-      onRefused: (report, error) => this.logger.error(`a buffered ${report.kind} report was refused by the service and dropped:`, (error as Error)?.message, report.body),
+    this.reporting = createReporting({
+      request: (request) => this.request(request),
+      store: this.store,
+      timeout: this.timeout,
+      maxBufferedReports: configuration.maxBufferedReports ?? 10_000,
+      logger: this.logger,
     });
     this.initialization = this.start(baseUri, apiKey, realtime);
     // Callers that never await initialization must not see an unhandled rejection.
     this.initialization.catch(() => undefined);
   }
-
-  private readonly timeout: number;
 
   private start(baseUri: string, apiKey: string, realtime: boolean): Promise<Tollgate> {
     const settle = (outcome: Promise<unknown>) =>
@@ -113,7 +106,7 @@ export class Tollgate {
             resolve();
             // Without a position to resume from, changes made meanwhile were not replayed: refetch what is cached.
             if (!resumed) void this.store.refreshAll();
-            void this.buffer.flush();
+            void this.reporting.flush();
           },
           onMessage: (event) => this.onStreamMessage(event),
           onDisconnected: (error) => {
@@ -165,7 +158,7 @@ export class Tollgate {
   private async request<R>(request: HttpRequest): Promise<R> {
     if (this.offline) throw new TollgateError(`${request.method} ${request.path} is not available in offline mode`, { code: 'OFFLINE' });
     const answer = await this.send<R>(request);
-    if (this.buffer.size > 0) void this.buffer.flush();
+    if (this.reporting.buffered > 0) void this.reporting.flush();
     return answer;
   }
 
@@ -184,8 +177,8 @@ export class Tollgate {
   // Ends the stream and timers; reports still buffered get one last attempt to be delivered.
   async close(): Promise<void> {
     if (this.lifetime.signal.aborted) return;
-    if (this.buffer.size > 0) await this.buffer.flush();
-    this.buffer.close();
+    if (this.reporting.buffered > 0) await this.reporting.flush();
+    this.reporting.close();
     this.lifetime.abort();
     this.events.removeAllListeners();
   }
@@ -277,67 +270,17 @@ export class Tollgate {
   // ---- usage and events ------------------------------------------------------------------------------------
 
   async reportUsage(request: T.ReportUsageRequest): Promise<T.ReportUsageResult> {
-    const idempotencyKey = request.idempotencyKey ?? randomUUID();
+    if (!this.offline) return this.reporting.reportUsage(request);
     const { customerId, featureId, resourceId } = request;
-    const pending = { measurementId: idempotencyKey, customerId, featureId, ...(resourceId !== undefined && { resourceId }), isBuffered: true };
-    if (this.offline) return { ...pending, isBuffered: false };
-    const body = defined({ ...request, createdAt: iso(request.createdAt), idempotencyKey }) as Record<string, unknown>;
-    const report: PendingReport = { kind: 'usage', key: JSON.stringify(['u', customerId, resourceId ?? '', featureId, idempotencyKey]), body };
-    // Reports wait behind those already buffered, so they reach the service in the order they were made.
-    if (this.buffer.size > 0 && !request.enforceLimit) return this.bufferUsage(report, pending, request);
-    try {
-      const [acknowledgement] = await this.sendUsage([body]);
-      return this.applyAcknowledgement(acknowledgement as wire.WireUsageAcknowledgement);
-    } catch (error) {
-      // A check-and-consume cannot be decided later: its caller must know now.
-      if (!isUnreachable(error) || request.enforceLimit) throw error;
-      return this.bufferUsage(report, pending, request);
-    }
-  }
-
-  private bufferUsage(report: PendingReport, pending: T.ReportUsageResult, request: T.ReportUsageRequest): T.ReportUsageResult {
-    const added = this.buffer.add(report);
-    if (added === 'full') throw new TollgateError('the service is unreachable and the buffer of reports is full', { code: 'BUFFER_FULL', unreachable: true });
-    if (added === 'added') this.store.applyPendingUsage(request.customerId, request.resourceId, request.featureId, request.value, request.updateBehavior ?? 'DELTA');
-    return pending;
-  }
-
-  private async sendUsage(bodies: Record<string, unknown>[]): Promise<unknown[]> {
-    if (bodies.length === 1) return [await this.request({ method: 'POST', path: '/v1/usage', body: bodies[0], timeoutMs: this.timeout })];
-    return (await this.request<{ usages: unknown[] }>({ method: 'POST', path: '/v1/usage', body: { usages: bodies }, timeoutMs: this.timeout })).usages;
-  }
-
-  private applyAcknowledgement(acknowledgement: wire.WireUsageAcknowledgement): T.ReportUsageResult {
-    const result = wire.toReportUsageResult(acknowledgement);
-    this.store.applyUsage(result.customerId, result.resourceId, result.featureId, acknowledgement.currentUsage, result.usagePeriodStart, result.usagePeriodEnd);
-    return result;
+    return { measurementId: request.idempotencyKey ?? '', customerId, featureId, ...(resourceId !== undefined && { resourceId }), isBuffered: false };
   }
 
   async reportEvent(events: T.ReportEventRequest | T.ReportEventRequest[]): Promise<void> {
-    if (this.offline) return;
-    const reports: PendingReport[] = (Array.isArray(events) ? events : [events]).map((event) => ({
-      kind: 'event',
-      key: JSON.stringify(['e', event.customerId, event.resourceId ?? '', event.eventName, event.idempotencyKey]),
-      body: defined({ ...event, timestamp: iso(event.timestamp) }) as Record<string, unknown>,
-    }));
-    for (let start = 0; start < reports.length; start += MAX_EVENT_BATCH) {
-      const batch = reports.slice(start, start + MAX_EVENT_BATCH);
-      try {
-        if (this.buffer.size > 0) throw new TollgateError('earlier reports wait in the buffer', { code: 'BUFFERED', unreachable: true });
-        await this.sendEvents(batch.map((report) => report.body));
-      } catch (error) {
-        if (!isUnreachable(error)) throw error;
-        if (batch.map((report) => this.buffer.add(report)).includes('full')) throw new TollgateError('the service is unreachable and the buffer of reports is full', { code: 'BUFFER_FULL', unreachable: true });
-      }
-    }
-  }
-
-  private sendEvents(bodies: Record<string, unknown>[]): Promise<unknown> {
-    return this.request({ method: 'POST', path: '/v1/events', body: bodies, timeoutMs: this.timeout });
+    if (!this.offline) await this.reporting.reportEvent(events);
   }
 
   // Reports waiting for the service (while it is unreachable).
   get bufferedReports(): number {
-    return this.buffer.size;
+    return this.reporting.buffered;
   }
 }
