@@ -1,4 +1,4 @@
-import type { Entitlement, EntitlementFeature, EntitlementResetPeriod, EntitlementType } from './types.js';
+import type { Entitlement, EntitlementFeature, EntitlementResetPeriod, EntitlementType, MeteredEntitlement } from './types.js';
 import type { WireEntitlement } from './wire.js';
 
 // What the cache holds of one (customer, resource): the granted features with their figures, and the denials the
@@ -85,22 +85,15 @@ export function evaluateCached(entry: CustomerEntitlements, featureId: string, e
   if (grant.type === 'NUMERIC') return { hasAccess: true, isFallback: false, type: 'NUMERIC', feature: grant.feature, isUnlimited: grant.isUnlimited, ...(grant.value !== undefined && { value: grant.value }) };
   if (grant.usagePeriodEnd && now >= grant.usagePeriodEnd.getTime()) return undefined;
   const fits = grant.isUnlimited || grant.hasSoftLimit || grant.currentUsage + requestedUsage <= (grant.usageLimit ?? 0);
-  return {
-    hasAccess: fits,
-    isFallback: false,
-    ...(!fits && { accessDeniedReason: 'RequestedUsageExceedingLimit' as Entitlement['accessDeniedReason'] }),
-    type: 'METERED',
-    feature: grant.feature,
-    isUnlimited: grant.isUnlimited,
-    hasSoftLimit: grant.hasSoftLimit,
-    currentUsage: grant.currentUsage,
-    requestedUsage,
-    ...(grant.usageLimit !== undefined && { usageLimit: grant.usageLimit }),
-    ...(grant.resetPeriod && { resetPeriod: grant.resetPeriod }),
-    ...(grant.usagePeriodAnchor && { usagePeriodAnchor: grant.usagePeriodAnchor }),
-    ...(grant.usagePeriodStart && { usagePeriodStart: grant.usagePeriodStart }),
-    ...(grant.usagePeriodEnd && { usagePeriodEnd: grant.usagePeriodEnd }),
-  };
+  // Built by assignment, not spreads: this is every cached metered check.
+  const result: MeteredEntitlement = { hasAccess: fits, isFallback: false, type: 'METERED', feature: grant.feature, isUnlimited: grant.isUnlimited, hasSoftLimit: grant.hasSoftLimit, currentUsage: grant.currentUsage, requestedUsage };
+  if (!fits) result.accessDeniedReason = 'RequestedUsageExceedingLimit' as MeteredEntitlement['accessDeniedReason'];
+  if (grant.usageLimit !== undefined) result.usageLimit = grant.usageLimit;
+  if (grant.resetPeriod) result.resetPeriod = grant.resetPeriod;
+  if (grant.usagePeriodAnchor) result.usagePeriodAnchor = grant.usagePeriodAnchor;
+  if (grant.usagePeriodStart) result.usagePeriodStart = grant.usagePeriodStart;
+  if (grant.usagePeriodEnd) result.usagePeriodEnd = grant.usagePeriodEnd;
+  return result;
 }
 
 // Every granted entitlement, as getEntitlements lists them (the service's list asks for no extra usage).

@@ -25,8 +25,9 @@ export type EntitlementsStoreSettings = {
   fallbacks: Record<string, EntitlementFallback>;
   // Without the stream nothing tells the cache of changes: an entry is then refetched once older than this.
   maxAgeMs: number | undefined;
-  emitCacheHit: (payload: CacheEventPayload) => void;
-  emitCacheMiss: (payload: CacheEventPayload) => void;
+  // The payload is built only when someone listens (a cached check must stay cheap).
+  emitCacheHit: (payload: () => CacheEventPayload) => void;
+  emitCacheMiss: (payload: () => CacheEventPayload) => void;
   logger: Logger;
 };
 
@@ -97,7 +98,7 @@ export function createEntitlementsStore(settings: EntitlementsStoreSettings) {
     const requestedUsage = request.options?.requestedUsage ?? (expectedType === 'METERED' ? DEFAULT_REQUESTED_USAGE : 0);
     const key = keyOf(customerId, resourceId);
     const cached = cache.get(key);
-    const event = { customerId, featureId, ...(resourceId !== undefined && { resourceId }) };
+    const event = () => ({ customerId, featureId, ...(resourceId !== undefined && { resourceId }) });
     if (cached && isFresh(cached)) {
       const answer = evaluateCached(cached, featureId, expectedType, requestedUsage, Date.now());
       if (answer) {
@@ -138,10 +139,10 @@ export function createEntitlementsStore(settings: EntitlementsStoreSettings) {
     const cached = cache.get(key);
     const listed = cached && isFresh(cached) ? listCached(cached, Date.now()) : undefined;
     if (listed) {
-      settings.emitCacheHit({ customerId, ...(resourceId !== undefined && { resourceId }) });
+      settings.emitCacheHit(() => ({ customerId, ...(resourceId !== undefined && { resourceId }) }));
       return listed;
     }
-    settings.emitCacheMiss({ customerId, ...(resourceId !== undefined && { resourceId }) });
+    settings.emitCacheMiss(() => ({ customerId, ...(resourceId !== undefined && { resourceId }) }));
     try {
       const entry = await load(customerId, resourceId);
       return entry === UNKNOWN_CUSTOMER ? [] : (listCached(entry, Date.now()) ?? []);

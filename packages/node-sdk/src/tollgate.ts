@@ -66,8 +66,8 @@ export class Tollgate {
       entitlementsTimeout: configuration.entitlementsTimeout ?? 10_000,
       fallbacks: this.fallbacks,
       maxAgeMs: realtime ? undefined : CACHE_MAX_AGE_WITHOUT_STREAM_MS,
-      emitCacheHit: (payload) => this.emit('cacheHit', payload),
-      emitCacheMiss: (payload) => this.emit('cacheMiss', payload),
+      emitCacheHit: (payload) => this.events.listenerCount('cacheHit') > 0 && this.emit('cacheHit', payload()),
+      emitCacheMiss: (payload) => this.events.listenerCount('cacheMiss') > 0 && this.emit('cacheMiss', payload()),
       logger: this.logger,
     });
     this.timeout = configuration.timeout ?? 60_000;
@@ -253,10 +253,10 @@ export class Tollgate {
     return this.check('METERED', request) as Promise<T.MeteredEntitlement>;
   }
 
-  private async check(type: T.EntitlementType, request: T.GetEntitlementRequest<T.EntitlementFallback>): Promise<T.Entitlement> {
+  private check(type: T.EntitlementType, request: T.GetEntitlementRequest<T.EntitlementFallback>): Promise<T.Entitlement> {
     if (!this.offline) return this.store.check(type, request);
     const requestedUsage = request.options?.requestedUsage ?? 0;
-    return fallbackEntitlement(type, requestedUsage, request.options?.fallback, this.fallbacks[request.featureId]);
+    return Promise.resolve(fallbackEntitlement(type, requestedUsage, request.options?.fallback, this.fallbacks[request.featureId]));
   }
 
   async getEntitlements(customerId: string, resourceId?: string): Promise<T.Entitlement[]> {
