@@ -1,6 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Tests import the SDK by its package name, from source (as the npm workspace will resolve it once built).
+  resolve: { alias: { '@tollgate/node-sdk': fileURLToPath(new URL('./packages/node-sdk/src/index.ts', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/globalSetup.ts'],

@@ -14,6 +14,7 @@ import { summarise, timeSequentially, type LatencySummary } from './latency';
 import { measureEventIngestion, printEventIngestion } from './eventIngestion';
 import { runHotPathBench } from './hotPath';
 import { measureRealtime, printRealtime } from './realtime';
+import { measureSdk, printSdk } from './sdkCache';
 import { countUpdateOnlyWorkflowTasks, epochNow, findWorkflowId, printWhereTimeGoes, type RequestSpan } from './workflowHistory';
 
 // `npm run bench`: figures for people, never run in CI. It starts `npm start` exactly as a user would (embedded
@@ -24,9 +25,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const WARM_UP = 20;
 const API_KEY = 'tg_server_bench_key_0123456789abcdef';
 const EXAMPLE_CATALOG = resolve(__dirname, '../catalog/example.yaml');
-// BENCH_ONLY=workflows, hot-path or realtime runs one section; BENCH_CPU_PROFILE=<folder> has the service write a
+// BENCH_ONLY=workflows, hot-path, realtime or sdk runs one section; BENCH_CPU_PROFILE=<folder> has the service write a
 // V8 CPU profile there when it stops, with the hot-path figures' time windows (bench/profileSummary.ts reads both).
-const SECTIONS = ['workflows', 'hot-path', 'realtime'] as const;
+const SECTIONS = ['workflows', 'hot-path', 'realtime', 'sdk'] as const;
 const ONLY = process.env.BENCH_ONLY;
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 
@@ -68,6 +69,11 @@ async function main() {
       const postmasterPid = Number(readFileSync(join(instance.dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
       const processes = { servicePid: service.child.pid!, postmasterPid };
       printEventIngestion(await measureEventIngestion({ baseUrl, apiKey: API_KEY, databaseUrl, events: Number(process.env.BENCH_EVENTS ?? 100_000), processes }));
+    }
+    // The Node SDK in this process: cached checks beside Map.get, the heap of cached customers, stream propagation.
+    if (ONLY === undefined || ONLY === 'sdk') {
+      const baseUrl = `http://127.0.0.1:${instance.env.PORT}`;
+      printSdk(await measureSdk({ api, baseUrl, apiKey: API_KEY, databaseUrl, run, customers: Number(process.env.BENCH_SDK_CUSTOMERS ?? 10_000), rounds: ROUNDS }));
     }
     if (ONLY === undefined || ONLY === 'hot-path') {
       // With a CPU profile, each figure's window is kept beside it (microseconds, the profile's clock).

@@ -1,0 +1,214 @@
+import {
+  applyPendingUsage,
+  applyStreamedGrants,
+  applyUsage,
+  DEFAULT_REQUESTED_USAGE,
+  estimateEntrySize,
+  evaluateCached,
+  fromEntitlementList,
+  listCached,
+  rememberDenial,
+  type CustomerEntitlements,
+  type StreamedGrant,
+} from './customerEntitlements.js';
+import { TollgateError } from './errors.js';
+import { fallbackEntitlement } from './fallback.js';
+import type { HttpSend } from './httpClient.js';
+import { LruCache } from './lruCache.js';
+import type { CacheEventPayload, Entitlement, EntitlementFallback, EntitlementFeature, EntitlementType, Logger } from './types.js';
+import { toEntitlement, type WireEntitlement } from './wire.js';
+
+export type EntitlementsStoreSettings = {
+  send: HttpSend;
+  maxBytes: number;
+  entitlementsTimeout: number;
+  fallbacks: Record<string, EntitlementFallback>;
+  // Without the stream nothing tells the cache of changes: an entry is then refetched once older than this.
+  maxAgeMs: number | undefined;
+  // The payload is built only when someone listens (a cached check must stay cheap).
+  emitCacheHit: (payload: () => CacheEventPayload) => void;
+  emitCacheMiss: (payload: () => CacheEventPayload) => void;
+  logger: Logger;
+};
+
+export type CheckRequest = { customerId: string; featureId: string; resourceId?: string; options?: { requestedUsage?: number; fallback?: EntitlementFallback } };
+
+const UNKNOWN_CUSTOMER = 'UNKNOWN_CUSTOMER' as const;
+const REFRESH_CONCURRENCY = 4;
+// Ids never hold control characters, so this separator cannot be forged.
+const keyOf = (customerId: string, resourceId: string | null | undefined) => `${customerId}\u0001${resourceId ?? ''}`;
+const splitKey = (key: string) => {
+  const [customerId, resourceId] = key.split('\u0001') as [string, string];
+  return { customerId, resourceId: resourceId === '' ? undefined : resourceId };
+};
+
+// The in-process entitlement cache: each (customer, resource) fetched once, evaluated locally, updated by the stream
+// and by usage acknowledgements. A check never throws: without an answer it uses the cached entry, else the fallback.
+export function createEntitlementsStore(settings: EntitlementsStoreSettings) {
+  const cache = new LruCache<CustomerEntitlements>(settings.maxBytes, estimateEntrySize);
+  const features = new Map<string, EntitlementFeature>();
+  const loading = new Map<string, Promise<CustomerEntitlements | typeof UNKNOWN_CUSTOMER>>();
+  // Keys that changed while their fetch was on its way: the fetched copy may predate the change.
+  const changedWhileLoading = new Set<string>();
+
+  async function fetchEntry(customerId: string, resourceId: string | undefined): Promise<CustomerEntitlements | typeof UNKNOWN_CUSTOMER> {
+    try {
+      const answer = await settings.send<{ entitlements: WireEntitlement[] }>({
+        method: 'GET',
+        path: `/v1/customers/${encodeURIComponent(customerId)}/entitlements`,
+        query: { resourceId },
+        timeoutMs: settings.entitlementsTimeout,
+        budgetMs: settings.entitlementsTimeout,
+      });
+      for (const wire of answer.entitlements) if (wire.feature) features.set(wire.feature.id, wire.feature);
+      return fromEntitlementList(answer.entitlements, Date.now());
+    } catch (error) {
+      if (error instanceof TollgateError && error.status === 404) return UNKNOWN_CUSTOMER;
+      throw error;
+    }
+  }
+
+  // One fetch per key at a time; a change streamed meanwhile fetches again, so the cache never keeps older state.
+  function load(customerId: string, resourceId: string | undefined): Promise<CustomerEntitlements | typeof UNKNOWN_CUSTOMER> {
+    const key = keyOf(customerId, resourceId);
+    const running = loading.get(key);
+    if (running) return running;
+    const run = (async () => {
+      try {
+        for (;;) {
+          changedWhileLoading.delete(key);
+          const entry = await fetchEntry(customerId, resourceId);
+          if (changedWhileLoading.has(key)) continue;
+          if (entry === UNKNOWN_CUSTOMER) cache.delete(key);
+          else cache.set(key, entry);
+          return entry;
+        }
+      } finally {
+        loading.delete(key);
+      }
+    })();
+    loading.set(key, run);
+    return run;
+  }
+
+  const isFresh = (entry: CustomerEntitlements) => settings.maxAgeMs === undefined || Date.now() - entry.fetchedAt < settings.maxAgeMs;
+
+  async function check(expectedType: EntitlementType, request: CheckRequest): Promise<Entitlement> {
+    const { customerId, featureId, resourceId } = request;
+    const requestedUsage = request.options?.requestedUsage ?? (expectedType === 'METERED' ? DEFAULT_REQUESTED_USAGE : 0);
+    const key = keyOf(customerId, resourceId);
+    const cached = cache.get(key);
+    const event = () => ({ customerId, featureId, ...(resourceId !== undefined && { resourceId }) });
+    if (cached && isFresh(cached)) {
+      const answer = evaluateCached(cached, featureId, expectedType, requestedUsage, Date.now());
+      if (answer) {
+        settings.emitCacheHit(event);
+        return answer;
+      }
+    }
+    settings.emitCacheMiss(event);
+    try {
+      let entry = cached && isFresh(cached) && cached.grants.has(featureId) === false ? cached : await load(customerId, resourceId);
+      if (entry !== UNKNOWN_CUSTOMER) {
+        const answer = evaluateCached(entry, featureId, expectedType, requestedUsage, Date.now());
+        if (answer) return answer;
+      }
+      // A feature the customer is not granted, or a customer unknown: the service says why.
+      const wire = await settings.send<WireEntitlement>({
+        method: 'GET',
+        path: `/v1/customers/${encodeURIComponent(customerId)}/entitlements/${encodeURIComponent(featureId)}`,
+        query: { resourceId, type: expectedType, ...(expectedType === 'METERED' && { requestedUsage }) },
+        timeoutMs: settings.entitlementsTimeout,
+        budgetMs: settings.entitlementsTimeout,
+      });
+      entry = cache.peek(key) ?? entry;
+      if (entry !== UNKNOWN_CUSTOMER) {
+        rememberDenial(entry, featureId, expectedType, wire);
+        cache.update(key, entry);
+      }
+      return toEntitlement(wire);
+    } catch (error) {
+      settings.logger.warn(`entitlement check of ${featureId} for ${customerId} answered from ${cached ? 'the cache' : 'the fallback'}:`, (error as Error)?.message);
+      const stale = cached && evaluateCached(cached, featureId, expectedType, requestedUsage, Number.NEGATIVE_INFINITY);
+      return stale || fallbackEntitlement(expectedType, requestedUsage, request.options?.fallback, settings.fallbacks[featureId]);
+    }
+  }
+
+  async function list(customerId: string, resourceId: string | undefined): Promise<Entitlement[]> {
+    const key = keyOf(customerId, resourceId);
+    const cached = cache.get(key);
+    const listed = cached && isFresh(cached) ? listCached(cached, Date.now()) : undefined;
+    if (listed) {
+      settings.emitCacheHit(() => ({ customerId, ...(resourceId !== undefined && { resourceId }) }));
+      return listed;
+    }
+    settings.emitCacheMiss(() => ({ customerId, ...(resourceId !== undefined && { resourceId }) }));
+    try {
+      const entry = await load(customerId, resourceId);
+      return entry === UNKNOWN_CUSTOMER ? [] : (listCached(entry, Date.now()) ?? []);
+    } catch (error) {
+      settings.logger.warn(`getEntitlements for ${customerId} answered from ${cached ? 'the cache' : 'nothing'}:`, (error as Error)?.message);
+      return cached ? (listCached(cached, Number.NEGATIVE_INFINITY) ?? []) : [];
+    }
+  }
+
+  // Refetches in the background; on failure the entry stays as it was (better than nothing while unreachable).
+  function refresh(key: string) {
+    const { customerId, resourceId } = splitKey(key);
+    if (loading.has(key)) changedWhileLoading.add(key);
+    load(customerId, resourceId).catch((error: unknown) => settings.logger.warn(`could not refetch the entitlements of ${customerId}:`, (error as Error)?.message));
+  }
+
+  return {
+    check,
+    list,
+    async reload(customerId: string, resourceId: string | undefined): Promise<void> {
+      const key = keyOf(customerId, resourceId);
+      if (loading.has(key)) changedWhileLoading.add(key);
+      await load(customerId, resourceId);
+    },
+    applyEntitlementsUpdated(customerId: string, resourceId: string | null, grants: StreamedGrant[]) {
+      const key = keyOf(customerId, resourceId);
+      if (loading.has(key)) changedWhileLoading.add(key);
+      const entry = cache.peek(key);
+      if (!entry) return;
+      if (applyStreamedGrants(entry, grants, features, Date.now())) cache.update(key, entry);
+      else refresh(key);
+    },
+    applyUsage(customerId: string, resourceId: string | null | undefined, featureId: string, currentUsage: number, start?: Date, end?: Date) {
+      const key = keyOf(customerId, resourceId);
+      if (loading.has(key)) changedWhileLoading.add(key);
+      const entry = cache.peek(key);
+      if (entry) applyUsage(entry, featureId, currentUsage, start, end);
+    },
+    applyPendingUsage(customerId: string, resourceId: string | undefined, featureId: string, value: number, behavior: 'DELTA' | 'SET') {
+      const entry = cache.peek(keyOf(customerId, resourceId));
+      if (entry) applyPendingUsage(entry, featureId, value, behavior);
+    },
+    // Everything cached may have changed unseen (the stream could not resume): refetch it, a few at a time.
+    async refreshAll(): Promise<void> {
+      const keys = cache.keys();
+      const next = async (): Promise<void> => {
+        const key = keys.shift();
+        if (key === undefined) return;
+        const { customerId, resourceId } = splitKey(key);
+        await load(customerId, resourceId).catch(() => undefined);
+        return next();
+      };
+      await Promise.all(Array.from({ length: REFRESH_CONCURRENCY }, next));
+    },
+    // Denials of features may change when the catalog does.
+    forgetDenials() {
+      for (const key of cache.keys()) {
+        const entry = cache.peek(key);
+        if (!entry || entry.denials.size === 0) continue;
+        entry.denials.clear();
+        cache.update(key, entry);
+      }
+    },
+    stats: () => ({ entries: cache.size, bytes: cache.sizeInBytes }),
+    has: (customerId: string, resourceId?: string) => cache.peek(keyOf(customerId, resourceId)) !== undefined,
+  };
+}
+
+export type EntitlementsStore = ReturnType<typeof createEntitlementsStore>;

@@ -1,0 +1,6 @@
+import { Tollgate } from './tollgate.js';
+
+export { Tollgate };
+export { TollgateError } from './errors.js';
+export * from './types.js';
+export default Tollgate;
