@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Tollgate, { SubscriptionStatus, TollgateError, UsageUpdateBehavior } from '@tollgate/node-sdk';
+import Tollgate, { SubscriptionCancellationTime, SubscriptionStatus, TollgateError, UsageUpdateBehavior } from '@tollgate/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_BILLING_INFO } from '../support/seedExamples';
 import { countEvents, startSdkService, type SdkService } from '../support/sdkService';
@@ -155,6 +155,18 @@ describe('the seed\'s examples', () => {
     await stiggClient.reportEvent([event, { ...event, idempotencyKey: 'second-login', timestamp: undefined }]);
     const logins = await stiggClient.getMeteredEntitlement({ customerId: 'customer-test-id', featureId: 'feature-logins', resourceId: 'resource-01' });
     expect(logins.currentUsage).toBe(2);
+  });
+
+  it('updateSubscription changes it and undoes a scheduled cancellation; scheduled changes come back with Dates', async () => {
+    const [live] = await stiggClient.getActiveSubscriptionsList({ customerId: 'customer-demo-01', resourceId: 'resource-01' });
+    const updated = await stiggClient.updateSubscription({ subscriptionId: live!.id, metadata: { team: 'ops' } });
+    expect(updated.metadata).toEqual({ team: 'ops' });
+    const scheduled = await stiggClient.cancelSubscription({ subscriptionId: live!.id, subscriptionCancellationTime: SubscriptionCancellationTime.EndOfBillingPeriod });
+    expect(scheduled.status).not.toBe('CANCELED');
+    expect(scheduled.scheduledChanges?.[0]?.at ?? null).toEqual(scheduled.cancellationDate);
+    expect(scheduled.scheduledChanges?.[0]?.at).toBeInstanceOf(Date);
+    const undone = await stiggClient.updateSubscription({ subscriptionId: live!.id, cancellationDate: null });
+    expect(undone.scheduledChanges).toEqual([]);
   });
 
   it('cancelSubscription answers the ended subscription with its dates', async () => {

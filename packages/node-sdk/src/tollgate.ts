@@ -217,6 +217,12 @@ export class Tollgate {
     return result;
   }
 
+  async updateSubscription({ subscriptionId, ...changes }: T.UpdateSubscriptionRequest): Promise<T.Subscription> {
+    const subscription = wire.toSubscription(await this.write('PATCH', path('/v1/subscriptions', subscriptionId), changes));
+    await this.reloadIfCached(subscription.customerId, subscription.resourceId ?? undefined);
+    return subscription;
+  }
+
   async cancelSubscription({ subscriptionId, ...options }: T.CancelSubscriptionRequest): Promise<T.Subscription> {
     const subscription = wire.toSubscription(await this.write('POST', path('/v1/subscriptions', subscriptionId, '/cancel'), defined({ ...options, endDate: iso(options.endDate) })));
     await this.reloadIfCached(subscription.customerId, subscription.resourceId ?? undefined);

@@ -195,6 +195,11 @@ export type Subscription = {
   checkoutUrl: string | null;
   checkoutExpiresAt: Date | null;
   metadata: Metadata;
+  // A scheduled start or cancellation (undo a cancellation with updateSubscription({ cancellationDate: null })).
+  scheduledChanges?: { type: 'START' | 'CANCELLATION'; at: Date }[];
+  paymentFailedAt?: Date | null;
+  gracePeriodEnd?: Date | null;
+  lastInvoice?: { id: string; status: string; amountDue: number; amountPaid: number; currency: string; hostedInvoiceUrl: string | null; created: Date } | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -206,6 +211,19 @@ export type SlimSubscription = Pick<
 
 export type ProvisionSubscriptionRequest = SubscriptionParams & { customerId: string };
 export type ProvisionSubscriptionResult = { provisionStatus: ProvisionSubscriptionStatus | 'SUCCESS' | 'PAYMENT_REQUIRED'; subscription?: Subscription; checkoutUrl?: string };
+export type UpdateSubscriptionRequest = {
+  subscriptionId: string;
+  unitQuantity?: number;
+  billableFeatures?: { featureId: string; quantity: number }[];
+  // The full list: add, remove, change quantity.
+  addons?: { addonId: string; quantity: number }[];
+  promotionCode?: string | null;
+  billingPeriod?: 'MONTHLY' | 'ANNUALLY';
+  billingInformation?: { taxRateIds?: string[]; taxPercentage?: number; metadata?: Metadata };
+  metadata?: Metadata;
+  // null undoes a scheduled cancellation.
+  cancellationDate?: null;
+};
 export type CancelSubscriptionRequest = {
   subscriptionId: string;
   subscriptionCancellationTime?: SubscriptionCancellationTime | 'IMMEDIATE' | 'END_OF_BILLING_PERIOD' | 'SPECIFIC_DATE';

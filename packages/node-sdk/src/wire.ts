@@ -29,7 +29,16 @@ export function toCustomer(wire: Wire<Customer>): Customer {
   return { ...wire, createdAt: date(wire.createdAt), updatedAt: date(wire.updatedAt) };
 }
 
+// The lifecycle fields, as the service sends them (nested and optional dates are text too).
+type LifecycleWire = {
+  scheduledChanges?: { type: 'START' | 'CANCELLATION'; at: string }[];
+  paymentFailedAt?: string | null;
+  gracePeriodEnd?: string | null;
+  lastInvoice?: (Omit<NonNullable<Subscription['lastInvoice']>, 'created'> & { created: string }) | null;
+};
+
 export function toSubscription(wire: Wire<Subscription>): Subscription {
+  const lifecycle = wire as unknown as LifecycleWire;
   return {
     ...wire,
     startDate: date(wire.startDate),
@@ -39,6 +48,10 @@ export function toSubscription(wire: Wire<Subscription>): Subscription {
     cancellationDate: optionalDate(wire.cancellationDate),
     endDate: optionalDate(wire.endDate),
     checkoutExpiresAt: optionalDate(wire.checkoutExpiresAt),
+    ...(lifecycle.scheduledChanges && { scheduledChanges: lifecycle.scheduledChanges.map((change) => ({ type: change.type, at: date(change.at) })) }),
+    ...(lifecycle.paymentFailedAt !== undefined && { paymentFailedAt: optionalDate(lifecycle.paymentFailedAt) }),
+    ...(lifecycle.gracePeriodEnd !== undefined && { gracePeriodEnd: optionalDate(lifecycle.gracePeriodEnd) }),
+    ...(lifecycle.lastInvoice !== undefined && { lastInvoice: lifecycle.lastInvoice && { ...lifecycle.lastInvoice, created: date(lifecycle.lastInvoice.created) } }),
     createdAt: date(wire.createdAt),
     updatedAt: date(wire.updatedAt),
   };
