@@ -36,6 +36,15 @@ function toState(subscription: Stripe.Subscription): BillingSubscriptionState {
   };
 }
 
+function alreadyApplied(current: Stripe.Subscription, change: BillingSubscriptionChange): boolean {
+  const has = new Map(current.items.data.map((item) => [item.price.id, item.quantity ?? 1]));
+  const sameItems = has.size === change.items.length && change.items.every((item) => has.get(item.priceBillingId) === item.quantity);
+  if (!sameItems) return false;
+  if (change.promotionCodeId === undefined) return true;
+  const promotionCodes = (current.discounts ?? []).map((discount) => (typeof discount === 'string' ? null : idOf(discount.promotion_code as string | { id: string } | null)));
+  return change.promotionCodeId === null ? promotionCodes.length === 0 : promotionCodes.includes(change.promotionCodeId);
+}
+
 // Stripe's item list for a change: existing items keep their id (quantity set), others are deleted, new prices added.
 function itemChanges(current: Stripe.Subscription, wanted: BillingItem[]): Stripe.SubscriptionUpdateParams.Item[] {
   const changes: Stripe.SubscriptionUpdateParams.Item[] = current.items.data.map((item) => {
@@ -125,6 +134,9 @@ export function createStripeSubscriptionCalls(stripe: Stripe): SubscriptionCalls
 
     async updateSubscription(input: BillingSubscriptionChange) {
       const current = await call(() => stripe.subscriptions.retrieve(input.billingId));
+      // A retry after the first attempt was applied (its answer lost) finds the change made: the item list it would
+      // send now differs from the first, which Stripe refuses under the same key, so there is nothing to send.
+      if (alreadyApplied(current, input)) return toState(current);
       const updated = await call(() =>
         stripe.subscriptions.update(
           input.billingId,

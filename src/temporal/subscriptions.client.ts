@@ -49,6 +49,17 @@ export function createSubscriptionsClient(starter: WorkflowStarter) {
     }
   }
 
+  // The run id while the workflow runs; undefined once it has ended (or never ran).
+  async function runningRunId(handle: WorkflowHandle): Promise<string | undefined> {
+    try {
+      const description = await handle.describe();
+      return description.status.name === 'RUNNING' ? description.runId : undefined;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
   async function isRunning(handle: WorkflowHandle): Promise<boolean> {
     try {
       return (await handle.describe()).status.name === 'RUNNING';
@@ -58,10 +69,15 @@ export function createSubscriptionsClient(starter: WorkflowStarter) {
     }
   }
 
-  async function lifecycleUpdate(environmentId: string, subscriptionId: string, call: (handle: WorkflowHandle) => Promise<LifecycleAnswer>): Promise<boolean> {
+  // The request is tied to the subscription's run before the Update goes out, so a retry after a crash (same
+  // Idempotency-Key) sends the same Update (its id) again instead of being told the request is still in progress.
+  async function lifecycleUpdate(environmentId: string, subscriptionId: string, requestRun: RequestRun | undefined, call: (handle: WorkflowHandle, updateId: string | undefined) => Promise<LifecycleAnswer>): Promise<boolean> {
     const handle = starter.client.workflow.getHandle(workflowIds.subscription(environmentId, subscriptionId));
-    if (!(await isRunning(handle))) return false;
-    const answer = await update(handle, () => call(handle));
+    const runId = await runningRunId(handle);
+    if (runId === undefined) return false;
+    if (requestRun && !requestRun.startedRun) await requestRun.recordStartedRun({ workflowId: handle.workflowId, runId });
+    const updateId = requestRun?.requestKey;
+    const answer = await update(handle, () => call(handle, updateId));
     if ('failure' in answer) throw ApplicationFailure.create({ ...answer.failure, nonRetryable: true });
     return true;
   }
@@ -82,13 +98,13 @@ export function createSubscriptionsClient(starter: WorkflowStarter) {
 
     // false: the subscription's workflow has ended (the subscription with it). A request retried with the same
     // Idempotency-Key is the same Update (its id), which the workflow applies once.
-    async cancel(environmentId: string, subscriptionId: string, request: CancelRequest, requestKey?: string): Promise<boolean> {
-      return lifecycleUpdate(environmentId, subscriptionId, (handle) => handle.executeUpdate(cancelSubscriptionUpdate, { args: [request], ...(requestKey && { updateId: requestKey }) }));
+    async cancel(environmentId: string, subscriptionId: string, request: CancelRequest, requestRun?: RequestRun): Promise<boolean> {
+      return lifecycleUpdate(environmentId, subscriptionId, requestRun, (handle, updateId) => handle.executeUpdate(cancelSubscriptionUpdate, { args: [request], ...(updateId && { updateId }) }));
     },
 
     // false: the subscription's workflow has ended. The workflow checks the change against the catalog and applies it.
-    async update(environmentId: string, subscriptionId: string, request: SubscriptionUpdate, requestKey?: string): Promise<boolean> {
-      return lifecycleUpdate(environmentId, subscriptionId, (handle) => handle.executeUpdate(updateSubscriptionUpdate, { args: [request], ...(requestKey && { updateId: requestKey }) }));
+    async update(environmentId: string, subscriptionId: string, request: SubscriptionUpdate, requestRun?: RequestRun): Promise<boolean> {
+      return lifecycleUpdate(environmentId, subscriptionId, requestRun, (handle, updateId) => handle.executeUpdate(updateSubscriptionUpdate, { args: [request], ...(updateId && { updateId }) }));
     },
 
     // false: no workflow runs for that subscription any more (the event is recorded, not applied).

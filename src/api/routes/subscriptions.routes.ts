@@ -136,7 +136,7 @@ export function subscriptionsRoutes({ db, workflows, entitlementReads }: AppDepe
     }
     // Checked here first, so a bad request is a 4xx naming its field before any workflow hears of it.
     await checkSubscriptionCatalog(db, environmentId, paramsAfterUpdate(current, body));
-    if (!(await workflows.subscriptions.update(environmentId, current.id, body, requestRunOf(res)?.requestKey))) {
+    if (!(await workflows.subscriptions.update(environmentId, current.id, body, requestRunOf(res)))) {
       throw conflict('SUBSCRIPTION_NOT_UPDATABLE', `subscription "${current.id}" has ended`, 'subscriptionId');
     }
     entitlementReads?.forget?.(environmentId, current.customerId);
@@ -158,7 +158,7 @@ export function subscriptionsRoutes({ db, workflows, entitlementReads }: AppDepe
     );
     if ('problem' in decided) throw new HttpError(400, 'INVALID_INPUT', `${decided.problem.field}: ${decided.problem.message}`, decided.problem.field);
     const request = { subscriptionCancellationTime: body.subscriptionCancellationTime, ...(endDate && { endDate: endDate.toISOString() }), ...(body.prorate !== undefined && { prorate: body.prorate }) };
-    if (!(await workflows.subscriptions.cancel(environmentId, params.subscriptionId, request, requestRunOf(res)?.requestKey))) throw notCancelable();
+    if (!(await workflows.subscriptions.cancel(environmentId, params.subscriptionId, request, requestRunOf(res)))) throw notCancelable();
     entitlementReads?.forget?.(environmentId, current.customerId);
     res.json(await readView(environmentId, params.subscriptionId));
   });
