@@ -128,6 +128,31 @@ describe('with the sandbox behind the real Stripe adapter', () => {
     // Ended here, so its own clock does not keep the time-skipping server busy in the tests after it.
     await withStripe.cancel(stripeEnvironment, paid.subscriptionId, { subscriptionCancellationTime: 'IMMEDIATE' });
   });
+
+  it('a trial started without a card converts at its end when a card is on file by then: ACTIVE, billed at Stripe', async () => {
+    const customerId = await newCustomer(stripeEnvironment);
+    const trial = await withStripe.provision({ environmentId: stripeEnvironment, customerId, request: { planId: 'plan-pro', billingPeriod: 'MONTHLY', unitQuantity: 2 } });
+    expect(await row(stripeEnvironment, trial.subscriptionId)).toMatchObject({ status: 'IN_TRIAL', billing_id: null });
+    // The customer adds a card during the trial.
+    const { billingId } = (await createStripeBillingProvider(sandbox.client()).createCustomer({
+      idempotencyKey: `card-${customerId}`,
+      environmentId: stripeEnvironment,
+      customerId,
+      name: 'Ada',
+      email: 'ada@example.com',
+      billingInfo: { paymentMethodId: 'pm_card_visa' },
+    }))!;
+    await database.db.updateTable('customers').set({ billing_id: billingId }).where('environment_id', '=', stripeEnvironment).where('id', '=', customerId).execute();
+
+    await env.sleep(15 * DAY);
+    const converted = await eventually(() => row(stripeEnvironment, trial.subscriptionId), (r) => r.status === 'ACTIVE');
+    expect(converted).toMatchObject({ status: 'ACTIVE', live_slot: 'PAID' });
+    const atStripe = await sandbox.client().subscriptions.retrieve(converted.billing_id!);
+    expect(atStripe).toMatchObject({ status: 'active', customer: billingId });
+    expect(atStripe.items.data.map((item) => item.quantity).sort()).toEqual([1, 2]);
+    expect(await transitions(stripeEnvironment, trial.subscriptionId)).toEqual(['CREATED:API', 'ACTIVATED:TIMER']);
+    await withStripe.cancel(stripeEnvironment, trial.subscriptionId, { subscriptionCancellationTime: 'IMMEDIATE' });
+  });
 });
 
 describe('without a billing provider (the workflow keeps the clock)', () => {
