@@ -38,12 +38,17 @@ export const TEMPORAL_UI_ORIGIN = 'http://127.0.0.1:8233';
 
 // The real app, a real worker, Postgres and the Temporal dev server; Stripe is the Stripe sandbox (src/sandbox) when asked for.
 // `webhooks`: POST /webhooks/stripe verifies a generated secret; with the sandbox, the app also listens on a loopback
-// port and the sandbox POSTs its signed events there.
-export async function startApiHarness(options: { billing: 'none' | 'stripe'; webhooks?: boolean; eventStream?: Partial<EventStreamSettings> }): Promise<ApiHarness> {
+// port and the sandbox POSTs its signed events there. `stripeNow`: the sandbox's clock (ms), for tests that move it on.
+export async function startApiHarness(options: {
+  billing: 'none' | 'stripe';
+  webhooks?: boolean;
+  eventStream?: Partial<EventStreamSettings>;
+  stripeNow?: () => number;
+}): Promise<ApiHarness> {
   const [temporal, database, stripe] = await Promise.all([
     createLocalEnvironment(),
     createTestDatabase(),
-    options.billing === 'stripe' ? startStripeSandbox({ webhookRetry: { retryDelaysMs: [100, 300] } }) : Promise.resolve(undefined),
+    options.billing === 'stripe' ? startStripeSandbox({ webhookRetry: { retryDelaysMs: [100, 300] }, ...(options.stripeNow && { now: options.stripeNow }) }) : Promise.resolve(undefined),
   ]);
   const webhookSecret = options.webhooks ? `whsec_${randomBytes(24).toString('base64url')}` : undefined;
   const billing = stripe ? createStripeBillingProvider(stripe.client()) : createNoneBillingProvider();
