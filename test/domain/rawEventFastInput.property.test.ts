@@ -67,8 +67,10 @@ describe('the fast path of raw event input', () => {
         const batch = asJson(events);
         const fast = parseValidRawEvents(batch, NOW);
         const parsed = schema.safeParse(batch);
-        expect(fast !== undefined).toBe(parsed.success);
-        if (parsed.success) expect(fast).toStrictEqual(parsed.data);
+        // The one valid input the fast path leaves to the schema: a "__proto__" dimension name (zod drops it).
+        const leftToSchema = parsed.success && fast === undefined && JSON.stringify(batch).includes('"__proto__"');
+        expect(fast !== undefined || leftToSchema).toBe(parsed.success);
+        if (parsed.success && fast !== undefined) expect(fast).toStrictEqual(parsed.data);
       }),
       { numRuns: 3_000 },
     );
