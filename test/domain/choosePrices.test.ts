@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogDocument } from '../../src/domain/catalog/catalogDocument';
 import { choosePrices, type PricedPackage } from '../../src/domain/subscriptions/choosePrices';
-import type { StoredPrice } from '../../src/domain/subscriptions/chosenPrice';
 import { exampleCatalog } from '../support/exampleCatalog';
+import { storedPrices } from '../support/storedPrices';
 
-type Package = CatalogDocument['plans'][number] | CatalogDocument['addons'][number];
-
-// Price rows as the catalog stores them (catalogWrite.repository): the default row, then one per localized country.
-function storedPrices(pkg: Package): StoredPrice[] {
-  return pkg.prices.flatMap((price, index) => {
-    const row = (point: { currency: string; amount?: number; tiers?: StoredPrice['tiers'] }, countryCode: string | null): StoredPrice => ({
-      billingPeriod: price.billingPeriod,
-      billingModel: price.billingModel,
-      featureId: price.featureId ?? null,
-      countryCode,
-      currency: point.currency,
-      amount: point.amount ?? null,
-      tiersMode: price.billingModel === 'TIERED' ? (price.tiersMode ?? 'GRADUATED') : null,
-      tiers: point.tiers ?? null,
-      billingId: `price_${pkg.id}_${index}_${countryCode ?? 'default'}`,
-    });
-    return [row(price, null), ...(price.countryPrices ?? []).map((point) => row(point, point.countryCode))];
-  });
-}
 
 function priced(document: CatalogDocument, id: string, quantities: Record<string, number> = {}, addonQuantity = 1): PricedPackage {
   const plan = document.plans.find((p) => p.id === id);
