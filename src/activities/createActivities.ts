@@ -1,6 +1,7 @@
 import type { ActivityDependencies } from './activityDependencies';
 import { createCatalogActivities } from './catalog.activities';
 import { classifyDatabaseFailures } from './classifyDatabaseFailures';
+import { createCustomerArchivalActivities } from './customerArchival.activities';
 import { createCustomerActivities } from './customers.activities';
 import { createSubscriptionBillingActivities } from './subscriptionBilling.activities';
 import { createSubscriptionLifecycleActivities } from './subscriptionLifecycle.activities';
@@ -10,6 +11,7 @@ import { createSubscriptionRecordActivities } from './subscriptionRecords.activi
 export function createActivities(deps: ActivityDependencies) {
   return classifyDatabaseFailures({
     ...createCustomerActivities(deps),
+    ...createCustomerArchivalActivities(deps),
     ...createCatalogActivities(deps),
     ...createSubscriptionPreparationActivities(deps),
     ...createSubscriptionBillingActivities(deps),

@@ -1,6 +1,6 @@
 import { findCustomer } from '../../db/repositories/customers.repository';
 import { loadSubscriptionCatalog } from '../../db/repositories/catalogRead.repository';
-import { findSubscription, listCustomerLiveSubscriptions } from '../../db/repositories/subscriptions.repository';
+import { findVisibleSubscription, listCustomerLiveSubscriptions } from '../../db/repositories/subscriptions.repository';
 import type { Db } from '../../db/createDb';
 import { provisionSubscriptionResultSchema, subscriptionSchema } from '../../domain/subscriptions/subscription';
 import { cancelSubscriptionSchema, provisionSubscriptionSchema } from '../../domain/subscriptions/subscriptionInput';
@@ -107,7 +107,7 @@ export async function checkSubscriptionCatalog(db: Db, environmentId: string, pa
 
 export function subscriptionsRoutes({ db, workflows, entitlementReads }: AppDependencies, { route }: RouteRegistry): void {
   const readView = async (environmentId: string, subscriptionId: string) => {
-    const row = await findSubscription(db, environmentId, subscriptionId);
+    const row = await findVisibleSubscription(db, environmentId, subscriptionId);
     if (!row) throw notFound(`subscription "${subscriptionId}" was not found`, 'subscriptionId');
     return toSubscriptionView(row);
   };
