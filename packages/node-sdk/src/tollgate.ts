@@ -209,6 +209,13 @@ export class Tollgate {
     return wire.toCustomer(await this.read(path('/v1/customers', customerId)));
   }
 
+  // Ends its subscriptions, removes its personal data and hides it; archiving again answers the same.
+  async archiveCustomer(customerId: string): Promise<string> {
+    const archived = await this.write<{ customerId: string }>('POST', path('/v1/customers', customerId, '/archive'), undefined);
+    await this.reloadIfCached(customerId, undefined);
+    return archived.customerId;
+  }
+
   // ---- subscriptions ---------------------------------------------------------------------------------------
 
   async provisionSubscription(request: T.ProvisionSubscriptionRequest): Promise<T.ProvisionSubscriptionResult> {
