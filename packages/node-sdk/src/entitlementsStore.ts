@@ -206,6 +206,14 @@ export function createEntitlementsStore(settings: EntitlementsStoreSettings) {
         cache.update(key, entry);
       }
     },
+    // An archived customer: every cached copy goes (a fetch on its way too), so the service answers why.
+    forgetCustomer(customerId: string) {
+      for (const key of [...cache.keys(), ...loading.keys()]) {
+        if (splitKey(key).customerId !== customerId) continue;
+        cache.delete(key);
+        if (loading.has(key)) changedWhileLoading.add(key);
+      }
+    },
     stats: () => ({ entries: cache.size, bytes: cache.sizeInBytes }),
     has: (customerId: string, resourceId?: string) => cache.peek(keyOf(customerId, resourceId)) !== undefined,
   };

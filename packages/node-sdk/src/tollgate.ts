@@ -212,7 +212,7 @@ export class Tollgate {
   // Ends its subscriptions, removes its personal data and hides it; archiving again answers the same.
   async archiveCustomer(customerId: string): Promise<string> {
     const archived = await this.write<{ customerId: string }>('POST', path('/v1/customers', customerId, '/archive'), undefined);
-    await this.reloadIfCached(customerId, undefined);
+    this.store.forgetCustomer(customerId);
     return archived.customerId;
   }
 
