@@ -49,7 +49,7 @@ export function createCustomerArchivalActivities({ db }: ActivityDependencies) {
       const handle = context.client.workflow.getHandle(workflowIds.subscription(input.environmentId, input.subscriptionId));
       try {
         const answer = await handle.executeUpdate(cancelSubscriptionUpdate, {
-          args: [{ subscriptionCancellationTime: 'IMMEDIATE' }],
+          args: [{ subscriptionCancellationTime: 'IMMEDIATE', requestedBy: 'archiveCustomer' }],
           updateId: `archive-customer:${context.info.workflowExecution?.runId}`,
         });
         if ('failure' in answer) throw ApplicationFailure.create({ ...answer.failure, nonRetryable: true });

@@ -120,7 +120,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     cancelSubscriptionUpdate,
     async (request) => {
-      if (liveLoop) return queued({ id: currentUpdateInfo()!.id, kind: 'cancel', request, cause: cancelCause });
+      const cause = request.requestedBy ? apiCause(request.requestedBy) : cancelCause;
+      if (liveLoop) return queued({ id: currentUpdateInfo()!.id, kind: 'cancel', request, cause });
+      cancelCause = cause;
       cancelRequested = true;
       await condition(() => finished);
       return { outcome: { subscriptionId } };
@@ -158,7 +160,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     }
   };
 
-  const cancelCause = apiCause('cancelSubscription');
+  let cancelCause = apiCause('cancelSubscription');
   const webhookCause = (event: BillingEvent | undefined): TransitionCause => ({ kind: 'WEBHOOK', detail: event ? `${event.type} ${event.eventId}` : null });
   // Ends it; when nothing else is live on the product (and resource), the customer moves to the fallback plan.
   const end = async (status: 'CANCELED' | 'EXPIRED', reason: EndingReason, cause: TransitionCause) => {

@@ -58,12 +58,25 @@ describe('archiveCustomer', () => {
       [paid.id, 'CANCELED', 'CANCELED', null],
       [scheduled.id, 'CANCELED', 'CANCELED', null],
     ]);
+    // The history names the archival as the cause, for the live subscription and the scheduled one alike.
+    for (const id of [paid.id, scheduled.id]) {
+      const last = await db().selectFrom('subscription_history').select(['transition', 'cause', 'cause_detail']).where('subscription_id', '=', id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      expect(last).toEqual({ transition: 'CANCELED', cause: 'API', cause_detail: 'archiveCustomer' });
+    }
     const entitlements = await db().selectFrom('effective_entitlements').select('feature_id').where('environment_id', '=', environmentId).where('customer_id', '=', customerId).execute();
     expect(entitlements).toEqual([]);
     const events = (await outboxOf(customerId)).map((event) => event.event_type);
     expect(events).toContain('customer.archived');
     expect(events.filter((type) => type === 'subscription.ended')).toHaveLength(2);
     expect(events.lastIndexOf('entitlements.updated')).toBeGreaterThan(events.indexOf('customer.archived'));
+
+    // The archival run can be found in the Temporal UI by customer id.
+    let found: string[] = [];
+    for (let attempt = 0; attempt < 50 && found.length === 0; attempt++) {
+      for await (const workflow of harness.client.workflow.list({ query: `TollgateCustomerId = "${customerId}" AND WorkflowType = "archiveCustomerWorkflow"` })) found.push(workflow.workflowId);
+      if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(found).toEqual([workflowIds.archiveCustomer(environmentId, customerId)]);
   });
 
   it('hides the customer from every read and list; checks answer CustomerIsArchived; its id can never be provisioned again', async () => {
