@@ -164,8 +164,15 @@ describe('GET /v1/paywall', () => {
     expect(body.customer.subscriptions).toMatchObject([{ planId: 'plan-starter', planVersion: 1 }]);
   });
 
-  it('answers 404 naming productId for an unknown product, or one of another environment', async () => {
-    for (const [query, apiKey] of [['productId=product-missing', key], ['productId=product-crm', otherKey]] as const) {
+  it('answers 404 naming productId for an unknown product, an archived one, or one of another environment', async () => {
+    const { apiKey: archivingKey, environmentId: archiving } = await createTestEnvironment(harness.database.db);
+    await applyCatalog(harness.database.db, archiving, catalogDocumentSchema.parse(paywallCatalogInput()));
+    await paywall('productId=product-other', archivingKey).expect(200);
+    const withoutOther = paywallCatalogInput();
+    withoutOther.products = withoutOther.products.filter((product) => product.id !== 'product-other');
+    withoutOther.plans = withoutOther.plans.filter((plan) => plan.productId !== 'product-other');
+    expect(await applyCatalog(harness.database.db, archiving, catalogDocumentSchema.parse(withoutOther))).toMatchObject({ ok: true, changed: true });
+    for (const [query, apiKey] of [['productId=product-missing', key], ['productId=product-crm', otherKey], ['productId=product-other', archivingKey]] as const) {
       const error = (await paywall(query, apiKey).expect(404)).body.error;
       expect(error).toMatchObject({ code: 'NOT_FOUND', field: 'productId' });
     }
