@@ -10,4 +10,3 @@ export const paywallQuerySchema = z.strictObject({
   resourceId: identifierSchema(255).optional().describe('With customerId: the resource whose subscription counts'),
   billingCountryCode: countryCodeSchema.optional().describe('ISO-3166-1 alpha-2: prices localized for this country where the catalog has them'),
 });
-
