@@ -18,6 +18,7 @@ import { docsRoutes } from './routes/docs.routes';
 import { entitlementsRoutes } from './routes/entitlements.routes';
 import { eventsRoutes } from './routes/events.routes';
 import { healthRoutes } from './routes/health.routes';
+import { paywallRoutes } from './routes/paywall.routes';
 import { streamRoutes } from './routes/stream.routes';
 import { subscriptionHistoryRoutes } from './routes/subscriptionHistory.routes';
 import { subscriptionsRoutes } from './routes/subscriptions.routes';
@@ -60,6 +61,7 @@ export function createApp(given: AppDependencies): Express {
   const routes = createRouteRegistry({ json: [...jsonBody, idempotency], jsonOrYaml: [...jsonOrYamlBody, idempotency], signedRaw: signedRawBody });
   healthRoutes(deps, routes);
   catalogRoutes(deps, routes);
+  paywallRoutes(deps, routes);
   customersRoutes(deps, routes);
   subscriptionsRoutes(deps, routes);
   subscriptionHistoryRoutes(deps, routes);

@@ -223,7 +223,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       if (outcome === 'ended') return finish(view.status);
       current = outcome.continueAsNew;
       await condition(() => allHandlersFinished() || commands.length > 0);
-      if (commands.length > 0) continue;
+      // Work that arrived meanwhile is done by this run: a new run would not see a command or event queued here.
+      if (commands.length > 0 || context.eventsApplied < events.length) continue;
       return continueAsNew<typeof subscriptionWorkflow>({ ...input, live: { status: current.status, billingId: current.billingId, state: current } });
     }
   };

@@ -10,6 +10,7 @@ import { levelledLogger } from './logger.js';
 import { startRealtimeStream } from './realtimeStream.js';
 import { createReporting, defined, iso } from './reporting.js';
 import type { SseEvent } from './sseParser.js';
+import type { GetPaywallRequest, Paywall } from './paywallTypes.js';
 import type * as T from './types.js';
 import * as wire from './wire.js';
 
@@ -250,6 +251,13 @@ export class Tollgate {
     for (const resource of new Set([undefined, resourceId])) {
       if (this.store.has(customerId, resource)) await this.store.reload(customerId, resource).catch(() => undefined);
     }
+  }
+
+  // ---- catalog ---------------------------------------------------------------------------------------------
+
+  // The product's published plans with prices for the billing country; with a customer, their plan and the upgrades.
+  async getPaywall({ productId, customerId, resourceId, billingCountryCode }: GetPaywallRequest): Promise<Paywall> {
+    return this.read<Paywall>('/v1/paywall', { productId, customerId, resourceId, billingCountryCode });
   }
 
   // ---- entitlements ----------------------------------------------------------------------------------------
