@@ -91,6 +91,7 @@ describe('archiveCustomer', () => {
     await notFound(`/v1/customers/${customerId}/usage/feature-api-calls`);
     await notFound(`/v1/subscriptions/${paid.id}`);
     await notFound(`/v1/subscriptions/${paid.id}/history`);
+    await notFound(`/v1/paywall?productId=product-app&customerId=${customerId}`);
     const check = await api().get(`/v1/customers/${customerId}/entitlements/feature-projects`).set('X-API-KEY', key).expect(200);
     expect(check.body).toMatchObject({ hasAccess: false, accessDeniedReason: 'CustomerIsArchived' });
 
