@@ -20,6 +20,7 @@ import { eventsRoutes } from './routes/events.routes';
 import { healthRoutes } from './routes/health.routes';
 import { streamRoutes } from './routes/stream.routes';
 import { subscriptionHistoryRoutes } from './routes/subscriptionHistory.routes';
+import { estimatesRoutes } from './routes/estimates.routes';
 import { subscriptionsRoutes } from './routes/subscriptions.routes';
 import { usageRoutes } from './routes/usage.routes';
 import { webhooksRoutes } from './routes/webhooks.routes';
@@ -62,6 +63,7 @@ export function createApp(given: AppDependencies): Express {
   catalogRoutes(deps, routes);
   customersRoutes(deps, routes);
   subscriptionsRoutes(deps, routes);
+  estimatesRoutes(deps, routes);
   subscriptionHistoryRoutes(deps, routes);
   entitlementsRoutes(deps, routes);
   usageRoutes(deps, routes);
