@@ -168,3 +168,21 @@ describe('estimateSubscriptionUpdate (engine)', () => {
     await refused(subscription.id, {}, 409, 'subscriptionId', 'SUBSCRIPTION_NOT_UPDATABLE');
   });
 });
+
+describe('updateSubscription\'s prorationDate (an estimate\'s)', () => {
+  it('is refused in the future or outside the current period, naming the field and changing nothing; accepted within it', async () => {
+    const { subscription } = await customerOn({ planId: 'plan-pro', billingPeriod: 'MONTHLY', unitQuantity: 2 });
+    const patch = (body: unknown) => api().patch(`/v1/subscriptions/${subscription.id}`).set('X-API-KEY', key).send(body as object);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const beforePeriod = new Date(new Date(subscription.currentBillingPeriodStart).getTime() - 86_400_000).toISOString();
+    for (const prorationDate of [future, beforePeriod]) {
+      const answer = await patch({ unitQuantity: 3, prorationDate }).expect(400);
+      expect(answer.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'prorationDate' });
+    }
+    expect((await patch({ unitQuantity: 3, prorationDate: 'yesterday' }).expect(400)).body.error.field).toBe('prorationDate');
+    expect((await read(subscription.id)).updatedAt).toBe(subscription.updatedAt);
+    const { prorationDate } = (await estimateUpdate(subscription.id, { unitQuantity: 3 }).expect(200)).body.proration;
+    expect((await patch({ unitQuantity: 3, prorationDate }).expect(200)).body.billableFeatures).toEqual([{ featureId: 'feature-seats', quantity: 3 }]);
+  });
+});
+
