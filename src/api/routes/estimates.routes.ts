@@ -7,7 +7,8 @@ import { estimateSubscription } from '../../services/estimates/estimateSubscript
 import { estimateSubscriptionUpdate } from '../../services/estimates/estimateSubscriptionUpdate';
 import type { AppDependencies } from '../appDependencies';
 import { environmentOf } from '../authenticate';
-import { conflict, notFound } from '../httpError';
+import { EstimateRefusal } from '../../services/estimates/estimateRefusal';
+import { HttpError, conflict, notFound } from '../httpError';
 import type { Operation, RouteRegistry } from '../routeRegistry';
 import { errorAnswer } from '../schemas/errors.schemas';
 import { subscriptionPathSchema } from '../schemas/subscriptions.schemas';
@@ -46,13 +47,23 @@ const estimateSubscriptionUpdateOperation = {
   },
 } satisfies Operation;
 
+// A refused estimate as the API's error answer.
+async function answered<T>(estimate: Promise<T>): Promise<T> {
+  try {
+    return await estimate;
+  } catch (error) {
+    if (error instanceof EstimateRefusal) throw new HttpError(error.status, error.code, error.message, error.field, error.details);
+    throw error;
+  }
+}
+
 // Estimates are reads: validated exactly as provisioning and updates are, then priced; no row, workflow or provider write.
 export function estimatesRoutes({ db, billing }: AppDependencies, { route }: RouteRegistry): void {
   route(estimateSubscriptionOperation, async ({ body }, res) => {
     const environmentId = environmentOf(res);
     const { customerId, ...params } = body;
     const request = await checkSubscriptionRequest(db, environmentId, customerId, params);
-    res.json(await estimateSubscription({ db, billing }, environmentId, body, request, new Date()));
+    res.json(await answered(estimateSubscription({ db, billing }, environmentId, body, request, new Date())));
   });
 
   route(estimateSubscriptionUpdateOperation, async ({ params, body }, res) => {
@@ -66,6 +77,6 @@ export function estimatesRoutes({ db, billing }: AppDependencies, { route }: Rou
       throw conflict('SUBSCRIPTION_NOT_UPDATABLE', `subscription "${current.id}" is not live yet (${current.status})`, 'subscriptionId');
     }
     const request = await checkSubscriptionCatalog(db, environmentId, paramsAfterUpdate(current, body));
-    res.json(await estimateSubscriptionUpdate({ db, billing }, environmentId, current.id, body, request, new Date()));
+    res.json(await answered(estimateSubscriptionUpdate({ db, billing }, environmentId, current.id, body, request, new Date())));
   });
 }

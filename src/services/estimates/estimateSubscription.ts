@@ -1,4 +1,3 @@
-import { badRequest } from '../../api/httpError';
 import { findCustomer } from '../../db/repositories/customers.repository';
 import { findSubscription, listLiveInScope } from '../../db/repositories/subscriptions.repository';
 import type { SubscriptionRow } from '../../db/database';
@@ -10,6 +9,7 @@ import type { TaxRate } from '../../domain/pricing/pricing.types';
 import { prorateChange } from '../../domain/pricing/prorateChange';
 import type { EstimateSubscriptionInput } from '../../domain/subscriptions/estimateInput';
 import type { ResolvedSubscriptionRequest } from '../../domain/subscriptions/subscriptionRequest';
+import { invalidEstimate } from './estimateRefusal';
 import { askProvider, choosePackages, findPromotionCodeId, pricingRefused, promotionNeedsProvider, wholeSecond, type EstimateDependencies } from './estimateSupport';
 import { previewFigures, previewProration, previewTotals } from './providerEstimateView';
 
@@ -19,7 +19,8 @@ async function replacedSubscription(deps: EstimateDependencies, environmentId: s
   const paid = live.find((subscription) => subscription.slot === 'PAID');
   const row = paid && (await findSubscription(deps.db, environmentId, paid.id));
   if (!row || row.prices.length === 0 || !row.billing_period || !row.current_billing_period_start || !row.current_billing_period_end) return null;
-  const inPeriod = row.current_billing_period_start.getTime() <= at.getTime() && at.getTime() < row.current_billing_period_end.getTime();
+  // In whole seconds, as Stripe counts: an estimate in the second the subscription began is within its period.
+  const inPeriod = wholeSecond(row.current_billing_period_start).getTime() <= at.getTime() && at.getTime() < row.current_billing_period_end.getTime();
   return inPeriod ? (row as SubscriptionRow & { billing_period: NonNullable<SubscriptionRow['billing_period']>; current_billing_period_start: Date; current_billing_period_end: Date }) : null;
 }
 
@@ -72,7 +73,7 @@ export async function estimateSubscription(deps: EstimateDependencies, environme
   // The engine: promotion codes and tax rate ids are the provider's, so only its preview can price them.
   if (input.promotionCode !== undefined) throw promotionNeedsProvider();
   if (information?.taxRateIds?.length) {
-    throw badRequest('billingInformation.taxRateIds: tax rate ids are priced by the billing provider\'s preview (none is configured, or the customer is not there yet): give taxPercentage', 'billingInformation.taxRateIds');
+    throw invalidEstimate('billingInformation.taxRateIds', 'tax rate ids are priced by the billing provider\'s preview (none is configured, or the customer is not there yet): give taxPercentage');
   }
   const taxRates: TaxRate[] = information?.taxPercentage !== undefined ? [{ displayName: 'Tax', percentage: information.taxPercentage, inclusive: false }] : [];
   if (replaced) {

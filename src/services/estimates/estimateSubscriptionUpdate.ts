@@ -1,4 +1,3 @@
-import { conflict, notFound } from '../../api/httpError';
 import { findCustomer } from '../../db/repositories/customers.repository';
 import { findSubscription } from '../../db/repositories/subscriptions.repository';
 import { billingPeriodRange } from '../../domain/pricing/billingPeriod';
@@ -7,6 +6,7 @@ import { changeEstimateView, type EstimateView } from '../../domain/pricing/esti
 import { prorateChange } from '../../domain/pricing/prorateChange';
 import type { EstimateSubscriptionUpdateInput } from '../../domain/subscriptions/estimateInput';
 import type { ResolvedSubscriptionRequest } from '../../domain/subscriptions/subscriptionRequest';
+import { EstimateRefusal } from './estimateRefusal';
 import { askProvider, choosePackages, findPromotionCodeId, pricingRefused, promotionNeedsProvider, wholeSecond, type EstimateDependencies } from './estimateSupport';
 import { previewFigures, previewProration, previewTotals } from './providerEstimateView';
 
@@ -26,7 +26,7 @@ export async function estimateSubscriptionUpdate(
   now: Date,
 ): Promise<EstimateView> {
   const row = await findSubscription(deps.db, environmentId, subscriptionId);
-  if (!row) throw notFound(`subscription "${subscriptionId}" was not found`, 'subscriptionId');
+  if (!row) throw new EstimateRefusal(404, 'NOT_FOUND', `subscription "${subscriptionId}" was not found`, 'subscriptionId');
   const billingPeriod = request.billingPeriod ?? row.billing_period ?? 'MONTHLY';
   const paid = row.pricing_type === 'PAID';
   const { packages, prices } = paid
@@ -40,7 +40,7 @@ export async function estimateSubscriptionUpdate(
     ? { start: row.current_billing_period_start, end: row.current_billing_period_end }
     : billingPeriodRange(row.start_date, billingPeriod);
   if (prorationDate.getTime() >= range.end.getTime()) {
-    throw conflict('SUBSCRIPTION_NOT_UPDATABLE', `subscription "${row.id}" is renewing (its period ended at ${range.end.toISOString()}); retry shortly`, 'subscriptionId');
+    throw new EstimateRefusal(409, 'SUBSCRIPTION_NOT_UPDATABLE', `subscription "${row.id}" is renewing (its period ended at ${range.end.toISOString()}); retry shortly`, 'subscriptionId');
   }
   const billing = deps.billing && deps.billing.name !== 'none' ? deps.billing : undefined;
 

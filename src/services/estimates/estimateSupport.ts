@@ -1,6 +1,6 @@
 import { BillingProviderError, type BillingProvider } from '../../billing/billingProvider';
-import { HttpError, badRequest, unprocessable } from '../../api/httpError';
 import type { Db } from '../../db/createDb';
+import { EstimateRefusal, invalidEstimate } from './estimateRefusal';
 import { listVersionPrices } from '../../db/repositories/subscriptions.repository';
 import type { BillingPeriod } from '../../domain/catalog/catalogDocument';
 import { addonPackage, planPackage } from '../../domain/pricing/estimatePackages';
@@ -31,16 +31,17 @@ export async function choosePackages(
     ...(await Promise.all(input.addons.map(async (addon) => addonPackage({ ...addon, prices: await listVersionPrices(db, environmentId, addon.id, addon.version) }, addon.quantity)))),
   ];
   const choice = choosePrices(packages, input.billingPeriod, input.billingCountryCode);
-  if ('problem' in choice) throw badRequest(`billingCountryCode: ${choice.problem}`, 'billingCountryCode');
+  if ('problem' in choice) throw invalidEstimate('billingCountryCode', choice.problem);
   return { packages, prices: choice.prices };
 }
 
 /** A problem the engine found with the request, as a 400 naming its field. */
-export const pricingRefused = (problem: PricingProblem) => new HttpError(400, 'INVALID_INPUT', `${problem.field}: ${problem.message}`, problem.field);
+export const pricingRefused = (problem: PricingProblem) => invalidEstimate(problem.field, problem.message);
 
 // Promotion codes live at the billing provider (the seed: they need a billing integration): only its preview prices them.
 export const promotionNeedsProvider = () =>
-  unprocessable(
+  new EstimateRefusal(
+    422,
     'PROMOTION_CODE_NOT_APPLICABLE',
     'promotionCode: promotion codes are kept at the billing provider, and none is configured (or this customer or its prices are not there yet)',
     'promotionCode',
@@ -48,7 +49,7 @@ export const promotionNeedsProvider = () =>
 
 export async function findPromotionCodeId(billing: BillingProvider, code: string, customerBillingId: string): Promise<string> {
   const found = await askProvider(() => billing.findPromotionCode({ code, customerBillingId }), 'promotionCode');
-  if (!found) throw unprocessable('PROMOTION_CODE_NOT_APPLICABLE', `promotionCode: promotion code "${code}" does not exist, has expired, is used up or is not for this customer`, 'promotionCode');
+  if (!found) throw new EstimateRefusal(422, 'PROMOTION_CODE_NOT_APPLICABLE', `promotionCode: promotion code "${code}" does not exist, has expired, is used up or is not for this customer`, 'promotionCode');
   return found.promotionCodeId;
 }
 
@@ -58,7 +59,7 @@ export async function askProvider<T>(request: () => Promise<T>, field: string): 
     return await request();
   } catch (error) {
     if (!(error instanceof BillingProviderError)) throw error;
-    if (error.retryable) throw new HttpError(503, 'BILLING_PROVIDER_UNAVAILABLE', `the billing provider did not answer the estimate: ${error.message}; retry shortly`);
-    throw new HttpError(422, 'BILLING_PROVIDER_REJECTED', `${field}: ${error.message}`, field, [{ field, message: error.message, providerCode: error.code ?? null, providerParam: error.param ?? null }]);
+    if (error.retryable) throw new EstimateRefusal(503, 'BILLING_PROVIDER_UNAVAILABLE', `the billing provider did not answer the estimate: ${error.message}; retry shortly`);
+    throw new EstimateRefusal(422, 'BILLING_PROVIDER_REJECTED', `${field}: ${error.message}`, field, [{ field, message: error.message, providerCode: error.code ?? null, providerParam: error.param ?? null }]);
   }
 }
