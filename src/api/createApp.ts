@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.routes';
 import { paywallRoutes } from './routes/paywall.routes';
 import { streamRoutes } from './routes/stream.routes';
 import { subscriptionHistoryRoutes } from './routes/subscriptionHistory.routes';
+import { estimatesRoutes } from './routes/estimates.routes';
 import { subscriptionsRoutes } from './routes/subscriptions.routes';
 import { usageRoutes } from './routes/usage.routes';
 import { webhooksRoutes } from './routes/webhooks.routes';
@@ -64,6 +65,7 @@ export function createApp(given: AppDependencies): Express {
   paywallRoutes(deps, routes);
   customersRoutes(deps, routes);
   subscriptionsRoutes(deps, routes);
+  estimatesRoutes(deps, routes);
   subscriptionHistoryRoutes(deps, routes);
   entitlementsRoutes(deps, routes);
   usageRoutes(deps, routes);

@@ -4,4 +4,5 @@ export { Tollgate };
 export { TollgateError } from './errors.js';
 export * from './types.js';
 export type * from './paywallTypes.js';
+export * from './estimates.js';
 export default Tollgate;

@@ -11,6 +11,7 @@ import { startRealtimeStream } from './realtimeStream.js';
 import { createReporting, defined, iso } from './reporting.js';
 import type { SseEvent } from './sseParser.js';
 import type { GetPaywallRequest, Paywall } from './paywallTypes.js';
+import * as E from './estimates.js';
 import type * as T from './types.js';
 import * as wire from './wire.js';
 
@@ -235,6 +236,15 @@ export class Tollgate {
     const subscription = wire.toSubscription(await this.write('POST', path('/v1/subscriptions', subscriptionId, '/cancel'), defined({ ...options, endDate: iso(options.endDate) })));
     await this.reloadIfCached(subscription.customerId, subscription.resourceId ?? undefined);
     return subscription;
+  }
+
+  // Estimates change nothing: no idempotency key needed, any retry is harmless.
+  async estimateSubscription(request: E.EstimateSubscriptionRequest): Promise<E.SubscriptionEstimate> {
+    return E.toSubscriptionEstimate(await this.request({ method: 'POST', path: '/v1/subscriptions/estimate', body: defined({ ...request, startDate: iso(request.startDate) }), timeoutMs: this.timeout }));
+  }
+
+  async estimateSubscriptionUpdate({ subscriptionId, ...changes }: E.EstimateSubscriptionUpdateRequest): Promise<E.SubscriptionEstimate> {
+    return E.toSubscriptionEstimate(await this.request({ method: 'POST', path: path('/v1/subscriptions', subscriptionId, '/estimate'), body: changes, timeoutMs: this.timeout }));
   }
 
   async getSubscription({ subscriptionId }: { subscriptionId: string }): Promise<T.Subscription> {
