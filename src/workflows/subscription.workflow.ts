@@ -110,6 +110,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   let liveLoop = false;
   const ended = () => finished || view.status === 'CANCELED' || view.status === 'EXPIRED';
   const notCancelable = () => ApplicationFailure.create({ message: `subscription "${subscriptionId}" has already ended`, type: FailureType.SubscriptionNotCancelable, nonRetryable: true });
+  const notUpdatable = () => ApplicationFailure.create({ message: `subscription "${subscriptionId}" has ended: it cannot be updated`, type: FailureType.SubscriptionNotCancelable, nonRetryable: true });
   const queued = async (command: LifecycleCommand): Promise<LifecycleAnswer> => {
     commands.push(command);
     await condition(() => answers.has(command.id));
@@ -124,7 +125,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       if (liveLoop) return queued({ id: currentUpdateInfo()!.id, kind: 'cancel', request, cause });
       cancelCause = cause;
       cancelRequested = true;
-      await condition(() => finished);
+      // A checkout paid at this very moment makes it live instead: the cancel is then applied to the live subscription.
+      await condition(() => finished || liveLoop);
+      if (!finished) return queued({ id: currentUpdateInfo()!.id, kind: 'cancel', request, cause });
       return { outcome: { subscriptionId } };
     },
     {
@@ -138,7 +141,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     async (request) => queued({ id: currentUpdateInfo()!.id, kind: 'update', request, cause: apiCause('updateSubscription') }),
     {
       validator: (_request) => {
-        if (ended()) throw ApplicationFailure.create({ message: `subscription "${subscriptionId}" has ended: it cannot be updated`, type: FailureType.SubscriptionNotCancelable, nonRetryable: true });
+        if (ended()) throw notUpdatable();
         if (!liveLoop) throw ApplicationFailure.create({ message: `subscription "${subscriptionId}" is ${view.status}: only a live subscription can be updated`, type: FailureType.SubscriptionNotUpdatable, nonRetryable: true });
       },
     },
@@ -195,6 +198,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const finish = async (status: string): Promise<SubscriptionWorkflowResult> => {
     finished = true;
     view.status = status;
+    // Changes still queued when it ended are answered: a cancel is done (it has ended), an update comes too late.
+    for (const command of commands.splice(0)) {
+      answers.set(command.id, command.kind === 'cancel' ? { outcome: { subscriptionId } } : { failure: failureData(notUpdatable()) });
+    }
     await condition(allHandlersFinished);
     return { subscriptionId, status };
   };
