@@ -30,6 +30,8 @@ const path = (...parts: string[]) => parts.map((part) => (part.startsWith('/') ?
 // service is unreachable wait in a bounded buffer; offline mode answers from fallbacks without any network.
 export class Tollgate {
   private readonly events = new EventEmitter();
+  // Read by every cached check: whether a cacheHit / cacheMiss payload is worth building.
+  private readonly cacheListeners = { hit: false, miss: false };
   private readonly lifetime = new AbortController();
   private readonly logger: T.Logger;
   private readonly offline: boolean;
@@ -68,8 +70,8 @@ export class Tollgate {
       entitlementsTimeout: configuration.entitlementsTimeout ?? 10_000,
       fallbacks: this.fallbacks,
       maxAgeMs: realtime ? undefined : CACHE_MAX_AGE_WITHOUT_STREAM_MS,
-      emitCacheHit: (payload) => this.events.listenerCount('cacheHit') > 0 && this.emit('cacheHit', payload()),
-      emitCacheMiss: (payload) => this.events.listenerCount('cacheMiss') > 0 && this.emit('cacheMiss', payload()),
+      cacheListeners: this.cacheListeners,
+      emitCacheEvent: (name, payload) => this.emit(name, payload),
       logger: this.logger,
     });
     this.timeout = configuration.timeout ?? 60_000;
@@ -183,16 +185,24 @@ export class Tollgate {
     this.reporting.close();
     this.lifetime.abort();
     this.events.removeAllListeners();
+    this.countCacheListeners();
   }
 
   addListener<E extends T.TollgateEventName>(name: E, listener: T.TollgateEvents[E]): this {
     this.events.addListener(name, listener as (...args: unknown[]) => void);
+    this.countCacheListeners();
     return this;
   }
 
   removeListener<E extends T.TollgateEventName>(name: E, listener: T.TollgateEvents[E]): this {
     this.events.removeListener(name, listener as (...args: unknown[]) => void);
+    this.countCacheListeners();
     return this;
+  }
+
+  private countCacheListeners() {
+    this.cacheListeners.hit = this.events.listenerCount('cacheHit') > 0;
+    this.cacheListeners.miss = this.events.listenerCount('cacheMiss') > 0;
   }
 
   // ---- customers -------------------------------------------------------------------------------------------
