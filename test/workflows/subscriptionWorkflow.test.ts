@@ -66,6 +66,10 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
   }
 }
 
+// How the workflow's run ended, read without awaiting its result (which would let the test server skip time).
+const workflowClosed = (environmentId: string, id: string) =>
+  eventually(async () => (await handleOf(environmentId, id).describe()).status.name, (status) => status !== 'RUNNING');
+
 describe('hosted checkout (sandbox behind the real Stripe adapter)', () => {
   const provisionBasic = async (customerId: string) =>
     withStripe.provision({ environmentId: stripeEnvironment, customerId, request: { planId: 'plan-basic', billingPeriod: 'MONTHLY', checkoutOptions: checkout } });
@@ -93,7 +97,7 @@ describe('hosted checkout (sandbox behind the real Stripe adapter)', () => {
     expect(answered).toBe(true);
     expect(await row(stripeEnvironment, outcome.subscriptionId)).toMatchObject({ status: 'CANCELED', end_reason: 'CANCELED' });
     expect((await sandbox.client().subscriptions.retrieve(session.subscription as string)).status).toBe('canceled');
-    expect(await handleOf(stripeEnvironment, outcome.subscriptionId).result()).toMatchObject({ status: 'CANCELED' });
+    expect(await workflowClosed(stripeEnvironment, outcome.subscriptionId)).toBe('COMPLETED');
   });
 
   it('two cancels sent together of a live subscription are both answered, and it ends once', async () => {
@@ -106,7 +110,7 @@ describe('hosted checkout (sandbox behind the real Stripe adapter)', () => {
     ]);
     expect(answers).toEqual([true, true]);
     expect(await row(stripeEnvironment, outcome.subscriptionId)).toMatchObject({ status: 'CANCELED' });
-    expect(await handleOf(stripeEnvironment, outcome.subscriptionId).result()).toMatchObject({ status: 'CANCELED' });
+    expect(await workflowClosed(stripeEnvironment, outcome.subscriptionId)).toBe('COMPLETED');
   });
 
   it('waits for payment, then becomes ACTIVE linked to the Stripe subscription and replaces the free plan', async () => {
