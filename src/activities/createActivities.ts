@@ -4,6 +4,7 @@ import { classifyDatabaseFailures } from './classifyDatabaseFailures';
 import { createCustomerActivities } from './customers.activities';
 import { createSubscriptionBillingActivities } from './subscriptionBilling.activities';
 import { createSubscriptionLifecycleActivities } from './subscriptionLifecycle.activities';
+import { createSubscriptionMigrationActivities } from './subscriptionMigration.activities';
 import { createSubscriptionPreparationActivities } from './subscriptionPreparation.activities';
 import { createSubscriptionRecordActivities } from './subscriptionRecords.activities';
 
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSubscriptionBillingActivities(deps),
     ...createSubscriptionRecordActivities(deps),
     ...createSubscriptionLifecycleActivities(deps),
+    ...createSubscriptionMigrationActivities(deps),
   });
 }
 

@@ -20,6 +20,7 @@ import { eventsRoutes } from './routes/events.routes';
 import { healthRoutes } from './routes/health.routes';
 import { streamRoutes } from './routes/stream.routes';
 import { subscriptionHistoryRoutes } from './routes/subscriptionHistory.routes';
+import { subscriptionMigrationRoutes } from './routes/subscriptionMigration.routes';
 import { subscriptionsRoutes } from './routes/subscriptions.routes';
 import { usageRoutes } from './routes/usage.routes';
 import { webhooksRoutes } from './routes/webhooks.routes';
@@ -63,6 +64,7 @@ export function createApp(given: AppDependencies): Express {
   customersRoutes(deps, routes);
   subscriptionsRoutes(deps, routes);
   subscriptionHistoryRoutes(deps, routes);
+  subscriptionMigrationRoutes(deps, routes);
   entitlementsRoutes(deps, routes);
   usageRoutes(deps, routes);
   eventsRoutes(deps, routes);
