@@ -1,4 +1,5 @@
 import type { ActivityDependencies } from './activityDependencies';
+import { createBulkMigrationActivities } from './bulkMigration.activities';
 import { createCatalogActivities } from './catalog.activities';
 import { classifyDatabaseFailures } from './classifyDatabaseFailures';
 import { createCustomerActivities } from './customers.activities';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSubscriptionRecordActivities(deps),
     ...createSubscriptionLifecycleActivities(deps),
     ...createSubscriptionMigrationActivities(deps),
+    ...createBulkMigrationActivities(deps),
   });
 }
 

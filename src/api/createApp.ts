@@ -11,6 +11,7 @@ import { jsonBody, jsonOrYamlBody, signedRawBody } from './requestBody';
 import { createRouteRegistry } from './routeRegistry';
 import { cachedEntitlementReads } from '../services/entitlementCache';
 import { databaseEntitlementReads } from '../services/entitlementReads';
+import { bulkMigrationRoutes } from './routes/bulkMigration.routes';
 import { catalogRoutes } from './routes/catalog.routes';
 import { codecRoutes } from './routes/codec.routes';
 import { customersRoutes } from './routes/customers.routes';
@@ -65,6 +66,7 @@ export function createApp(given: AppDependencies): Express {
   subscriptionsRoutes(deps, routes);
   subscriptionHistoryRoutes(deps, routes);
   subscriptionMigrationRoutes(deps, routes);
+  bulkMigrationRoutes(deps, routes);
   entitlementsRoutes(deps, routes);
   usageRoutes(deps, routes);
   eventsRoutes(deps, routes);

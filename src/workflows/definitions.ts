@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BulkMigrationProgress } from '../domain/subscriptions/bulkMigration';
 import type { MigrationResult, MigrationTime } from '../domain/subscriptions/planMigration';
 import type { ProviderInvoice } from '../domain/subscriptions/subscription';
 import type { SubscriptionUpdate } from '../domain/subscriptions/subscriptionUpdate';
@@ -44,3 +45,6 @@ export type SubscriptionWorkflowStatus = {
   checkoutExpiresAt?: string;
 };
 export const subscriptionStatusQuery = defineQuery<SubscriptionWorkflowStatus>('status');
+
+// A bulk migration's progress (src/workflows/bulkMigration.workflow.ts), also answered once it completed.
+export const bulkMigrationProgressQuery = defineQuery<BulkMigrationProgress>('progress');

@@ -3,3 +3,4 @@ export { provisionCustomerWorkflow } from './provisionCustomer.workflow';
 export { updateCustomerWorkflow } from './updateCustomer.workflow';
 export { syncCatalogWorkflow } from './syncCatalog.workflow';
 export { subscriptionWorkflow } from './subscription.workflow';
+export { bulkMigrationWorkflow } from './bulkMigration.workflow';

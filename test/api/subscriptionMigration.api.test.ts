@@ -131,3 +131,49 @@ describe('migrateSubscriptionToLatest', () => {
     expect((await migrate(ended.subscription.id, {}).expect(409)).body.error).toMatchObject({ code: 'SUBSCRIPTION_NOT_MIGRATABLE', field: 'subscriptionId' });
   });
 });
+
+describe('bulk migration of a plan', () => {
+  const progressOf = async (path: string) => (await api().get(path).set('X-API-KEY', key).expect(200)).body;
+  async function completed(path: string) {
+    for (let attempt = 0; attempt < 300; attempt++) {
+      const progress = await progressOf(path);
+      if (progress.status === 'COMPLETED') return progress;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${path} did not complete`);
+  }
+
+  it('migrates every live subscription still on an older version, each once, and reports its progress', async () => {
+    const olderOnes = [grandfathered, ...(await Promise.all([1, 2, 3].map(() => customerOn({ planId: 'plan-site-paid', resourceId: `site-${++counter}`, billingPeriod: 'MONTHLY' }))))];
+    expect((await read(grandfathered.subscription.id)).planVersion).toBe(1);
+    const started = (await api().post('/v1/plans/plan-basic/migrate').set('X-API-KEY', key).send({ ratePerSecond: 50, pageSize: 1 }).expect(202)).body;
+    expect(started).toMatchObject({ migrationId: `plan-migration:${environmentId}:plan-basic`, started: true, progress: { packageId: 'plan-basic', packageType: 'PLAN', status: 'RUNNING' } });
+
+    const progress = await completed('/v1/plans/plan-basic/migration');
+    // Only grandfathered was left on plan-basic version 1 (the others were migrated above); one subscription per page.
+    expect(progress).toMatchObject({ latestVersion: 2, total: 1, processed: 1, migrated: 1, scheduled: 0, alreadyLatest: 0, failed: 0, failures: [], pages: 1 });
+    expect((await read(grandfathered.subscription.id)).planVersion).toBe(2);
+    expect(await projects(grandfathered.customerId)).toBe(30);
+    expect(await historyOf(grandfathered.subscription.id)).toEqual(['CREATED', 'MIGRATED']);
+    // Subscriptions of other plans are not touched.
+    for (const other of olderOnes.slice(1)) expect(await historyOf(other.subscription.id)).toEqual(['CREATED']);
+
+    // Asked again, nothing is left to move.
+    await api().post('/v1/plans/plan-basic/migrate').set('X-API-KEY', key).send({}).expect(202);
+    expect(await completed('/v1/plans/plan-basic/migration')).toMatchObject({ total: 0, processed: 0, migrated: 0, pages: 0 });
+    expect(await historyOf(grandfathered.subscription.id)).toEqual(['CREATED', 'MIGRATED']);
+  });
+
+  it('refuses an unknown plan (404), a plan never migrated (404 on its progress) and bad settings (400 naming the field)', async () => {
+    expect((await api().post('/v1/plans/plan-nope/migrate').set('X-API-KEY', key).send({}).expect(404)).body.error).toMatchObject({ code: 'NOT_FOUND', field: 'planId' });
+    expect((await api().get('/v1/plans/plan-pro/migration').set('X-API-KEY', key).expect(404)).body.error).toMatchObject({ field: 'planId' });
+    const refused = async (body: unknown, field: string) => {
+      const answer = await api().post('/v1/plans/plan-pro/migrate').set('X-API-KEY', key).send(body as object).expect(400);
+      expect(answer.body.error.field ?? answer.body.error.details?.[0]?.field).toBe(field);
+    };
+    await refused({ ratePerSecond: 0 }, 'ratePerSecond');
+    await refused({ pageSize: 501 }, 'pageSize');
+    await refused({ subscriptionMigrationTime: 'NEVER' }, 'subscriptionMigrationTime');
+    await api().get('/v1/plans/plan-pro/migration').set('X-API-KEY', key).expect(404);
+  });
+});
