@@ -10,7 +10,7 @@ import { workflowIds } from '../workflows/workflowIds';
 import type { ActivityDependencies } from './activityDependencies';
 
 // At most this many subscriptions' migrations in flight at once, whatever the rate.
-const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 32;
 
 type PageCheckpoint = { next: number; result: PageResult };
 type OneOutcome = { result: MigrationResult } | { failure: BulkMigrationFailure };
