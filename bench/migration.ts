@@ -1,7 +1,8 @@
+import type { Client } from '@temporalio/client';
 import Stripe from 'stripe';
 import { parse } from 'yaml';
 import { SANDBOX_SECRET_KEY } from '../src/sandbox/secretKey';
-import type { BenchApi } from './benchApi';
+import { waitForCatalogSync, type BenchApi } from './benchApi';
 
 export type MigrationFigures = {
   subscriptions: number;
@@ -18,7 +19,7 @@ type Progress = { status: string; migrated: number; failed: number; pages: numbe
 
 // Paid subscriptions of plan-basic (a card on file, so each has a Stripe subscription), then a dearer version 2,
 // then one bulk migration timed from its POST to its COMPLETED progress; the provider's side counted at the sandbox.
-export async function measureMigration(options: { api: BenchApi; catalogYaml: string; sandboxPort: string; run: string; subscriptions: number; ratePerSecond: number }): Promise<MigrationFigures> {
+export async function measureMigration(options: { api: BenchApi; client: Client; catalogYaml: string; sandboxPort: string; run: string; subscriptions: number; ratePerSecond: number }): Promise<MigrationFigures> {
   const { api, run } = options;
   const ids: string[] = [];
   const indexes = Array.from({ length: options.subscriptions }, (_, i) => i);
@@ -36,6 +37,8 @@ export async function measureMigration(options: { api: BenchApi; catalogYaml: st
   const monthly = catalog.plans.find((plan) => plan.id === 'plan-basic')!.prices!.find((price) => price.billingPeriod === 'MONTHLY')!;
   monthly.amount = monthly.amount! + 1000;
   await api('PUT', '/v1/catalog', catalog);
+  // The new version's Stripe prices first: until they exist a migration waits for them, which is not its own cost.
+  await waitForCatalogSync(options.client);
 
   const stripe = new Stripe(SANDBOX_SECRET_KEY, { host: '127.0.0.1', port: Number(options.sandboxPort), protocol: 'http' });
   const started = performance.now();

@@ -85,7 +85,7 @@ async function main() {
     if (ONLY === undefined || ONLY === 'migration') {
       const subscriptions = Number(process.env.BENCH_MIGRATION_SUBSCRIPTIONS ?? 200);
       const ratePerSecond = Number(process.env.BENCH_MIGRATION_RATE ?? 100);
-      printMigration(await measureMigration({ api, catalogYaml: readFileSync(EXAMPLE_CATALOG, 'utf8'), sandboxPort: instance.env.TOLLGATE_SANDBOX_PORT!, run, subscriptions, ratePerSecond }));
+      printMigration(await measureMigration({ api, client, catalogYaml: readFileSync(EXAMPLE_CATALOG, 'utf8'), sandboxPort: instance.env.TOLLGATE_SANDBOX_PORT!, run, subscriptions, ratePerSecond }));
     }
   } finally {
     await stopIfRunning(service);

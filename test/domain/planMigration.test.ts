@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { nextLifecycleTimer, type LifecycleState } from '../../src/domain/subscriptions/lifecycleTimers';
 import { migrateSubscriptionSchema, migrationTarget, scheduledMigrationDate } from '../../src/domain/subscriptions/planMigration';
 
 describe('plan-version migration rules', () => {
@@ -32,5 +33,18 @@ describe('plan-version migration rules', () => {
     expect(migrateSubscriptionSchema.parse({})).toEqual({ subscriptionMigrationTime: 'IMMEDIATE' });
     expect(migrateSubscriptionSchema.safeParse({ subscriptionMigrationTime: 'LATER' }).success).toBe(false);
     expect(migrateSubscriptionSchema.safeParse({ when: 'now' }).success).toBe(false);
+  });
+});
+
+describe('the scheduled migration timer', () => {
+  const base: LifecycleState = { status: 'ACTIVE', billingId: null, pricingType: 'PAID', trialEndDate: null, currentBillingPeriodEnd: '2027-02-01T00:00:00.000Z', cancellationDate: null, gracePeriodEnd: null };
+
+  it('fires at its date, before the renewal of the period it ends; a cancellation at the same time wins', () => {
+    expect(nextLifecycleTimer({ ...base, migrationDate: base.currentBillingPeriodEnd })).toEqual({ kind: 'MIGRATION', at: Date.parse('2027-02-01T00:00:00Z') });
+    expect(nextLifecycleTimer({ ...base, migrationDate: base.currentBillingPeriodEnd, cancellationDate: base.currentBillingPeriodEnd })).toMatchObject({ kind: 'CANCELLATION' });
+  });
+
+  it('a state from a run older than migrations (no migrationDate) waits as before', () => {
+    expect(nextLifecycleTimer(base)).toEqual({ kind: 'RENEWAL', at: Date.parse('2027-02-01T00:00:00Z') });
   });
 });
