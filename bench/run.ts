@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -54,6 +54,7 @@ async function main() {
   });
   let service: DevProcess | undefined;
   try {
+    if (CPU_PROFILE_DIR) mkdirSync(resolve(CPU_PROFILE_DIR), { recursive: true });
     service = startDevProcess(instance.env, CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROFILE_DIR)}`] : []);
     await service.ready;
     const api = benchApi(`http://127.0.0.1:${instance.env.PORT}`, API_KEY);

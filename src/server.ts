@@ -1,4 +1,5 @@
 import { createApp } from './api/createApp';
+import { createBillingProvider } from './billing/createBillingProvider';
 import { loadConfig, productionBilling } from './config';
 import { createDb, databaseOptions } from './db/createDb';
 import { startChangeFeed } from './infra/changeFeed';
@@ -34,6 +35,8 @@ async function main() {
     workflows: createWorkflowClients(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes }),
     // The sandbox is reached through the Stripe adapter: to the routes it is Stripe.
     billingProvider: billing.provider === 'none' ? 'none' : 'stripe',
+    // Estimates read the provider's invoice previews.
+    billing: createBillingProvider(billing),
     logger,
     temporalHealthy: temporal.healthy,
     codecEndpoint,

@@ -2,6 +2,7 @@ import type { ActivityDependencies } from './activityDependencies';
 import { createBulkMigrationActivities } from './bulkMigration.activities';
 import { createCatalogActivities } from './catalog.activities';
 import { classifyDatabaseFailures } from './classifyDatabaseFailures';
+import { createCustomerArchivalActivities } from './customerArchival.activities';
 import { createCustomerActivities } from './customers.activities';
 import { createSubscriptionBillingActivities } from './subscriptionBilling.activities';
 import { createSubscriptionLifecycleActivities } from './subscriptionLifecycle.activities';
@@ -12,6 +13,7 @@ import { createSubscriptionRecordActivities } from './subscriptionRecords.activi
 export function createActivities(deps: ActivityDependencies) {
   return classifyDatabaseFailures({
     ...createCustomerActivities(deps),
+    ...createCustomerArchivalActivities(deps),
     ...createCatalogActivities(deps),
     ...createSubscriptionPreparationActivities(deps),
     ...createSubscriptionBillingActivities(deps),

@@ -64,13 +64,13 @@ export function createSubscriptionBillingActivities(deps: ActivityDependencies) 
     },
 
     // A quantity, add-on, promotion or billing-period change at the provider, prorated and invoiced at once.
-    async updateBillingSubscription(input: { idempotencyKey: string; billingId: string; customerBillingId: string | null; items: { priceBillingId: string; quantity: number }[]; resetBillingCycle: boolean; promotionCode?: string | null }) {
+    async updateBillingSubscription(input: { idempotencyKey: string; billingId: string; customerBillingId: string | null; items: { priceBillingId: string; quantity: number }[]; resetBillingCycle: boolean; promotionCode?: string | null; prorationDate?: string }) {
       let promotionCodeId: string | null | undefined;
       if (input.promotionCode !== undefined) {
         promotionCodeId = input.promotionCode === null ? null : (await calls.resolveBillingExtras({ customerBillingId: input.customerBillingId, promotionCode: input.promotionCode, taxRateIds: [], taxPercentage: null, idempotencyKey: `${input.idempotencyKey}:tax-rate` })).promotionCodeId;
       }
       const state = await callBilling(() =>
-        deps.billing.updateSubscription({ idempotencyKey: input.idempotencyKey, billingId: input.billingId, items: input.items, prorate: true, resetBillingCycle: input.resetBillingCycle, promotionCodeId }),
+        deps.billing.updateSubscription({ idempotencyKey: input.idempotencyKey, billingId: input.billingId, items: input.items, prorate: true, resetBillingCycle: input.resetBillingCycle, promotionCodeId, ...(input.prorationDate && { prorationDate: new Date(input.prorationDate) }) }),
       );
       return serialise(state);
     },

@@ -31,7 +31,7 @@ export type PreparedUpdate = {
   changes: Record<string, FieldChange>;
   after: Omit<UpdatableFields, 'addons'> & { addons: { addonId: string; quantity: number; version: number }[]; prices: ChosenPrice[] };
   // What the provider must hear (null: nothing billed changes, or no provider subscription).
-  billing: { billingId: string; customerBillingId: string | null; items: { priceBillingId: string; quantity: number }[]; resetBillingCycle: boolean } | null;
+  billing: { billingId: string; customerBillingId: string | null; items: { priceBillingId: string; quantity: number }[]; resetBillingCycle: boolean; prorationDate?: string } | null;
 };
 
 export const lifecycleStateOf = (row: SubscriptionRow): LifecycleState => ({
@@ -158,6 +158,8 @@ export function createSubscriptionLifecycleActivities(deps: ActivityDependencies
               customerBillingId: customer?.billing_id ?? null,
               items: after.prices.map((price) => ({ priceBillingId: price.billingId!, quantity: price.quantity })),
               resetBillingCycle: 'billingPeriod' in changes,
+              // An estimate's prorationDate, so the change charges exactly what was estimated.
+              ...(update.prorationDate !== undefined && { prorationDate: update.prorationDate }),
             }
           : null,
       };

@@ -1,3 +1,4 @@
+import type { BillingProvider } from '../billing/billingProvider';
 import type { Db } from '../db/createDb';
 import type { ChangeFeed } from '../infra/changeFeed';
 import type { Logger } from '../logger';
@@ -10,6 +11,8 @@ export type AppDependencies = {
   db: Db;
   workflows: WorkflowClients;
   billingProvider: 'none' | 'stripe';
+  // The provider itself, for reads the routes make there (estimates preview its invoices); without it estimates use the engine.
+  billing?: BillingProvider;
   // The signing secret of Stripe's webhooks (STRIPE_WEBHOOK_SECRET); without it POST /webhooks/stripe answers 503.
   stripeWebhookSecret?: string;
   logger: Logger;

@@ -62,6 +62,8 @@ export type BillingSubscriptionChange = {
   prorate: boolean;
   // A billing-period change starts a new cycle now.
   resetBillingCycle: boolean;
+  // When the change counts as made (default: now): an estimate's prorationDate, so the charge is the estimated one.
+  prorationDate?: Date;
   // undefined: unchanged; null: removed.
   promotionCodeId?: string | null;
   metadata?: Record<string, string>;
@@ -94,6 +96,33 @@ export type BillingCheckoutInput = BillingSale & {
   expiresAt: Date;
 };
 
+// An invoice the provider would raise, previewed and never stored (Stripe's invoices.createPreview).
+export type BillingInvoicePreview = {
+  currency: string;
+  subtotal: number;
+  totalExcludingTax: number;
+  total: number;
+  discount: number;
+  taxes: { displayName: string; percentage: number; inclusive: boolean; amount: number; taxableAmount: number }[];
+  lines: { amount: number; proration: boolean; periodStart: Date; periodEnd: Date }[];
+  // The coupon behind the discount, when there is one.
+  coupon: { id: string; percentOff: number | null; amountOff: number | null; duration: 'forever' | 'once' | 'repeating'; durationInMonths: number | null } | null;
+};
+
+// A new subscription's first invoice.
+export type BillingNewSubscriptionPreview = { customerBillingId: string; items: BillingItem[]; taxRateIds: string[]; promotionCodeId: string | null };
+
+// What a change of an existing subscription would invoice at once: its prorations at `prorationDate` (always_invoice).
+export type BillingSubscriptionChangePreview = {
+  billingId: string;
+  customerBillingId: string;
+  // The whole list after the change, as for updateSubscription.
+  items: BillingItem[];
+  prorationDate: Date;
+  // undefined: unchanged; null: removed.
+  promotionCodeId?: string | null;
+};
+
 export interface BillingProvider {
   readonly name: 'none' | 'stripe';
   // null: this provider keeps no customers (no billing integration), so there is nothing to link.
@@ -115,6 +144,12 @@ export interface BillingProvider {
   // prorate: credit for the unused part of the period (Stripe's prorate on cancel).
   cancelSubscription(input: { idempotencyKey: string; billingId: string; prorate?: boolean }): Promise<void>;
   updateSubscription(input: BillingSubscriptionChange): Promise<BillingSubscriptionState>;
+  // Reads only: what the provider would invoice, for estimates (nothing is created or changed).
+  previewNewSubscription(input: BillingNewSubscriptionPreview): Promise<BillingInvoicePreview>;
+  // `change`: what the change invoices at once; `renewal`: the next renewal with the new items at full price.
+  previewSubscriptionChange(input: BillingSubscriptionChangePreview): Promise<{ change: BillingInvoicePreview; renewal: BillingInvoicePreview }>;
+  // The active exclusive tax rate of this percentage, if the provider has one (findOrCreateTaxRate without the create).
+  findTaxRate(percentage: number): Promise<{ billingId: string } | null>;
   // Ends it at `at` on the provider's own clock; null undoes a scheduled cancellation.
   scheduleCancellation(input: { idempotencyKey: string; billingId: string; at: Date | null; prorate: boolean }): Promise<BillingSubscriptionState>;
   createCheckout(input: BillingCheckoutInput): Promise<{ sessionId: string; url: string; expiresAt: Date }>;

@@ -6,6 +6,7 @@ import {
   type BillingProvider,
 } from './billingProvider';
 import { call } from './stripeCall';
+import { createStripePreviewCalls } from './stripeInvoicePreview';
 import { createStripeSubscriptionCalls } from './stripeSubscriptions';
 import { toStripeCustomerFields } from './stripeCustomerFields';
 
@@ -28,6 +29,7 @@ export function createStripeBillingProvider(stripe: Stripe): BillingProvider {
   return {
     name: 'stripe',
     ...createStripeSubscriptionCalls(stripe),
+    ...createStripePreviewCalls(stripe),
 
     async createCustomer(input) {
       const fields = toStripeCustomerFields(input);

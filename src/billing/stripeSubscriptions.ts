@@ -144,6 +144,7 @@ export function createStripeSubscriptionCalls(stripe: Stripe): SubscriptionCalls
             items: itemChanges(current, input.items),
             // A billing-period change swaps to prices of another interval, which starts a new cycle at Stripe by itself.
             proration_behavior: input.prorate ? 'always_invoice' : 'none',
+            ...(input.prorate && input.prorationDate && { proration_date: seconds(input.prorationDate) }),
             ...(input.promotionCodeId !== undefined && { discounts: input.promotionCodeId ? [{ promotion_code: input.promotionCodeId }] : '' }),
             ...(input.metadata && { metadata: input.metadata }),
             // Stripe's default (allow_incomplete): a declined proration charge leaves the invoice open and the

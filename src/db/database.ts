@@ -32,6 +32,8 @@ export type ProductTable = {
   initial_plan_id: string | null;
   fallback_plan_id: string | null;
   multiple_subscriptions: boolean;
+  // The product's plans from the lowest tier to the highest (catalog `planOrder`); null when the catalog gives none.
+  plan_order: string[] | null;
   archived_at: Date | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;

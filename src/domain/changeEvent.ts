@@ -9,6 +9,8 @@ export type PublishedPackage = { packageId: string; packageType: 'PLAN' | 'ADDON
 // passed through to the billing provider and never stored, so it cannot reach an event.
 export type ChangeEvent =
   | { type: 'customer.created' | 'customer.updated'; customerId: string; resourceId: null; payload: { customer: Customer } }
+  // No customer view: an archived customer's personal data is gone, and it is no longer read anywhere.
+  | { type: 'customer.archived'; customerId: string; resourceId: null; payload: { customerId: string; archivedAt: string } }
   | { type: 'package.published'; customerId: null; resourceId: null; payload: PublishedPackage }
   | { type: SubscriptionEventType; customerId: string; resourceId: string | null; payload: { subscription: Subscription } }
   // The whole new set of a (customer, resource)'s effective entitlements, so a cache can replace what it holds.

@@ -16,7 +16,7 @@ export type EntitlementCacheOptions = { maxScopes?: number; maxAgeMs?: number; n
 type Entry<T> = { value: Promise<T>; loadedAt: number };
 
 // Events after which a customer's cached scopes are stale: its entitlements, its subscriptions, the customer itself.
-const CUSTOMER_CHANGES = new Set<ChangeEventType>(['entitlements.updated', 'subscription.created', 'subscription.updated', 'subscription.ended', 'customer.created', 'customer.updated']);
+const CUSTOMER_CHANGES = new Set<ChangeEventType>(['entitlements.updated', 'subscription.created', 'subscription.updated', 'subscription.ended', 'customer.created', 'customer.updated', 'customer.archived']);
 const CATALOG_CHANGES = new Set<ChangeEventType>(['catalog.changed', 'package.published']);
 
 // The hot path's in-process cache of entitlement scopes and features. Usage counters are never cached (a check

@@ -29,5 +29,11 @@ export function createCustomersClient(starter: WorkflowStarter) {
         return undefined;
       });
     },
+
+    // One archival of a customer at a time: a request that finds one running answers with its outcome.
+    archive(input: WorkflowInput<'archiveCustomerWorkflow'>, requestRun?: RequestRun) {
+      const workflowId = workflowIds.archiveCustomer(input.environmentId, input.customerId);
+      return starter.startAlone('archiveCustomerWorkflow', workflowId, input, requestRun, (running) => starter.awaitResult(running));
+    },
   };
 }

@@ -20,7 +20,8 @@ export const provisionOutcomeUpdate = defineUpdate<{ outcome: ProvisionOutcome }
 // A live subscription's changes answer as data ({ outcome } or { failure }), applied one at a time by its workflow.
 // A migration's outcome also says what it did (MIGRATED, SCHEDULED, ALREADY_LATEST).
 export type LifecycleAnswer = { outcome: { subscriptionId: string; migration?: MigrationResult } } | { failure: FailureData };
-export type CancelRequest = { subscriptionCancellationTime: 'IMMEDIATE' | 'END_OF_BILLING_PERIOD' | 'SPECIFIC_DATE'; endDate?: string; prorate?: boolean };
+// `requestedBy`: the API operation the history names as the cause when it is not cancelSubscription (archiveCustomer).
+export type CancelRequest = { subscriptionCancellationTime: 'IMMEDIATE' | 'END_OF_BILLING_PERIOD' | 'SPECIFIC_DATE'; endDate?: string; prorate?: boolean; requestedBy?: 'archiveCustomer' };
 export const cancelSubscriptionUpdate = defineUpdate<LifecycleAnswer, [CancelRequest]>('cancel');
 export const updateSubscriptionUpdate = defineUpdate<LifecycleAnswer, [SubscriptionUpdate]>('update');
 export type MigrateRequest = { subscriptionMigrationTime: MigrationTime };

@@ -111,6 +111,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   let liveLoop = false;
   const ended = () => finished || view.status === 'CANCELED' || view.status === 'EXPIRED';
   const notCancelable = () => ApplicationFailure.create({ message: `subscription "${subscriptionId}" has already ended`, type: FailureType.SubscriptionNotCancelable, nonRetryable: true });
+  const notUpdatable = () => ApplicationFailure.create({ message: `subscription "${subscriptionId}" has ended: it cannot be updated`, type: FailureType.SubscriptionNotCancelable, nonRetryable: true });
   const queued = async (command: LifecycleCommand): Promise<LifecycleAnswer> => {
     commands.push(command);
     await condition(() => answers.has(command.id));
@@ -121,9 +122,13 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     cancelSubscriptionUpdate,
     async (request) => {
-      if (liveLoop) return queued({ id: currentUpdateInfo()!.id, kind: 'cancel', request, cause: cancelCause });
+      const cause = request.requestedBy ? apiCause(request.requestedBy) : cancelCause;
+      if (liveLoop) return queued({ id: currentUpdateInfo()!.id, kind: 'cancel', request, cause });
+      cancelCause = cause;
       cancelRequested = true;
-      await condition(() => finished);
+      // A checkout paid at this very moment makes it live instead: the cancel is then applied to the live subscription.
+      await condition(() => finished || liveLoop);
+      if (!finished) return queued({ id: currentUpdateInfo()!.id, kind: 'cancel', request, cause });
       return { outcome: { subscriptionId } };
     },
     {
@@ -137,7 +142,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     async (request) => queued({ id: currentUpdateInfo()!.id, kind: 'update', request, cause: apiCause('updateSubscription') }),
     {
       validator: (_request) => {
-        if (ended()) throw ApplicationFailure.create({ message: `subscription "${subscriptionId}" has ended: it cannot be updated`, type: FailureType.SubscriptionNotCancelable, nonRetryable: true });
+        if (ended()) throw notUpdatable();
         if (!liveLoop) throw ApplicationFailure.create({ message: `subscription "${subscriptionId}" is ${view.status}: only a live subscription can be updated`, type: FailureType.SubscriptionNotUpdatable, nonRetryable: true });
       },
     },
@@ -171,7 +176,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     }
   };
 
-  const cancelCause = apiCause('cancelSubscription');
+  let cancelCause = apiCause('cancelSubscription');
   const webhookCause = (event: BillingEvent | undefined): TransitionCause => ({ kind: 'WEBHOOK', detail: event ? `${event.type} ${event.eventId}` : null });
   // Ends it; when nothing else is live on the product (and resource), the customer moves to the fallback plan.
   const end = async (status: 'CANCELED' | 'EXPIRED', reason: EndingReason, cause: TransitionCause) => {
@@ -206,6 +211,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const finish = async (status: string): Promise<SubscriptionWorkflowResult> => {
     finished = true;
     view.status = status;
+    // Changes still queued when it ended are answered: a cancel is done (it has ended), an update comes too late.
+    for (const command of commands.splice(0)) {
+      answers.set(command.id, command.kind === 'cancel' ? { outcome: { subscriptionId } } : { failure: failureData(notUpdatable()) });
+    }
     await condition(allHandlersFinished);
     return { subscriptionId, status };
   };
@@ -234,7 +243,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       if (outcome === 'ended') return finish(view.status);
       current = outcome.continueAsNew;
       await condition(() => allHandlersFinished() || commands.length > 0);
-      if (commands.length > 0) continue;
+      // Work that arrived meanwhile is done by this run: a new run would not see a command or event queued here.
+      if (commands.length > 0 || context.eventsApplied < events.length) continue;
       return continueAsNew<typeof subscriptionWorkflow>({ ...input, live: { status: current.status, billingId: current.billingId, state: current } });
     }
   };

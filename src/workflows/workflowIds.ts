@@ -3,6 +3,8 @@ export const workflowIds = {
   provisionCustomer: (environmentId: string, customerId: string) => `customer:${environmentId}:${customerId}`,
   // One id per customer: its updates run one after another, each a new run of this id.
   updateCustomer: (environmentId: string, customerId: string) => `customer-update:${environmentId}:${customerId}`,
+  // One id per customer: concurrent archive requests meet the same run; a later one is a new, harmless run.
+  archiveCustomer: (environmentId: string, customerId: string) => `customer-archive:${environmentId}:${customerId}`,
   // One long-lived workflow per subscription, from provisioning until it ends.
   subscription: (environmentId: string, subscriptionId: string) => `subscription:${environmentId}:${subscriptionId}`,
   syncCatalog: (environmentId: string) => `catalog-sync:${environmentId}`,

@@ -4,6 +4,7 @@ import { workflowIds } from '../../src/workflows/workflowIds';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 import { expectAnswersDocumented, recordAnswers } from '../support/documentedAnswers';
 import { subscriptionTestCatalog } from '../support/subscriptionFixtures';
+import { webhooksHandled as webhooksHandledBy } from '../support/webhooksHandled';
 import { createTestEnvironment } from '../support/testEnvironment';
 
 // updateSubscription and cancelSubscription over HTTP with the Stripe sandbox behind the real Stripe adapter, its
@@ -74,22 +75,7 @@ async function eventually<T>(readValue: () => Promise<T>, check: (value: T) => b
   }
 }
 
-// Every event the sandbox has sent so far delivered, and its workflow idle: no activity outstanding and no workflow task
-// waiting after its last completed one. The loop applies queued events one at a time (each reads Stripe back), so
-// without this an earlier event applied late would be the one that finds (and is recorded as causing) a later change.
-async function webhooksHandled(subscriptionId: string): Promise<void> {
-  await harness.stripe!.settleWebhooks();
-  const handle = harness.client.workflow.getHandle(workflowIds.subscription(environmentId, subscriptionId));
-  const busy = async () => {
-    const events = (await handle.fetchHistory()).events ?? [];
-    const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes).length;
-    const done = events.filter((event) => event.activityTaskCompletedEventAttributes || event.activityTaskFailedEventAttributes).length;
-    const lastCompleted = events.findLastIndex((event) => event.workflowTaskCompletedEventAttributes);
-    const waitingTask = events.slice(lastCompleted + 1).some((event) => event.workflowTaskScheduledEventAttributes);
-    return scheduled !== done || waitingTask;
-  };
-  expect(await eventually(busy, (isBusy) => !isBusy)).toBe(false);
-}
+const webhooksHandled = (subscriptionId: string) => webhooksHandledBy(harness, environmentId, subscriptionId);
 
 describe('updateSubscription with Stripe', () => {
   it('seats 2 → 3: the Stripe item follows, one proration invoice is charged at the amount derived here, a repeat is a no-op', async () => {

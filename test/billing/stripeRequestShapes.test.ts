@@ -165,6 +165,38 @@ describe.skipIf(!stripeMockAvailable)('Stripe subscription adapter requests agai
     expect(session.sessionId).toMatch(/^cs_/);
   });
 
+  it('previews a new subscription\'s first invoice, with tax rates and a promotion code and without (estimates)', async () => {
+    const full = await billing.previewNewSubscription({ customerBillingId: 'cus_123', items, taxRateIds: ['txr_123'], promotionCodeId: 'promo_123' });
+    const plain = await billing.previewNewSubscription({ customerBillingId: 'cus_123', items: items.slice(0, 1), taxRateIds: [], promotionCodeId: null });
+    for (const preview of [full, plain]) {
+      expect(typeof preview.total).toBe('number');
+      expect(typeof preview.currency).toBe('string');
+      expect(Array.isArray(preview.lines)).toBe(true);
+    }
+  });
+
+  it('previews a change at a proration date (always_invoice, then the renewal), with a promotion code, without one, and unchanged', async () => {
+    const prorationDate = new Date(Date.now() - 60_000);
+    for (const promotionCodeId of ['promo_123', null, undefined]) {
+      const { change, renewal } = await billing.previewSubscriptionChange({
+        billingId: 'sub_123', customerBillingId: 'cus_123', items, prorationDate, ...(promotionCodeId !== undefined && { promotionCodeId }),
+      });
+      expect(typeof change.total).toBe('number');
+      expect(typeof renewal.total).toBe('number');
+    }
+  });
+
+  it('updates a subscription at an estimate\'s proration date', async () => {
+    const updated = await billing.updateSubscription({ idempotencyKey: 'update-at-1', billingId: 'sub_123', items, prorate: true, resetBillingCycle: false, prorationDate: new Date(Date.now() - 60_000) });
+    expect(updated.billingId).toMatch(/^sub_/);
+  });
+
+  it('finds an existing tax rate without creating one', async () => {
+    // The canned list holds one active 19 % rate.
+    expect((await billing.findTaxRate(19))?.billingId).toMatch(/^txr_/);
+    expect(await billing.findTaxRate(7.25)).toBeNull();
+  });
+
   it('reads and expires a checkout', async () => {
     const read = await billing.getCheckout('cs_test_123');
     expect(['open', 'complete', 'expired']).toContain(read.status);

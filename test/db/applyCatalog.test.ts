@@ -40,6 +40,20 @@ describe('applying a catalog to Postgres', () => {
     expect(prices).toEqual([{ country_code: 'DK', currency: 'dkk', amount: 13900 }]);
   });
 
+  it('stores a product\'s plan order without a new plan version, and reads it back', async () => {
+    const { environmentId } = await createTestEnvironment(database.db);
+    await applyCatalog(database.db, environmentId, exampleCatalog());
+    const ordered = exampleCatalog((c) => (c.products[0]!.planOrder = ['plan-free', 'plan-basic', 'plan-pro']));
+    expect(await applyCatalog(database.db, environmentId, ordered)).toEqual({
+      ok: true,
+      changed: true,
+      changes: [{ entity: 'product', id: 'product-app', action: 'updated' }],
+    });
+    expect(await applyCatalog(database.db, environmentId, ordered)).toEqual({ ok: true, changed: false, changes: [] });
+    expect((await readCatalog(database.db, environmentId)).products[0]!.planOrder).toEqual(['plan-free', 'plan-basic', 'plan-pro']);
+    expect(await versionsOf(environmentId, 'plan-pro')).toEqual([{ version: 1, status: 'PUBLISHED', display_name: 'Pro' }]);
+  });
+
   it('publishes a new version of a changed plan and keeps the old version with its prices', async () => {
     const { environmentId } = await createTestEnvironment(database.db);
     await applyCatalog(database.db, environmentId, exampleCatalog());

@@ -43,6 +43,20 @@ describe('catalog document validation', () => {
     );
   });
 
+  it('refuses a plan order naming an unknown plan, a plan of another product or a plan twice', () => {
+    const issues = issuesOf((c) => {
+      c.products.push({ id: 'product-other', displayName: 'Other' });
+      c.plans.push({ id: 'plan-other', productId: 'product-other', displayName: 'Other', pricingType: 'FREE' });
+      c.products[0]!.planOrder = ['plan-free', 'plan-missing', 'plan-other', 'plan-free'];
+    });
+    expect(issues).toEqual([
+      { path: 'products[0].planOrder[1]', message: 'unknown plan "plan-missing"' },
+      { path: 'products[0].planOrder[2]', message: 'plan "plan-other" belongs to product "product-other"' },
+      { path: 'products[0].planOrder[3]', message: 'plan listed twice' },
+    ]);
+    expect(issuesOf((c) => (c.products[0]!.planOrder = ['plan-free', 'plan-basic', 'plan-pro']))).toEqual([]);
+  });
+
   it('refuses a paid fallback plan and a paid initial plan without a trial', () => {
     const issues = issuesOf((c) => (c.products[0]!.customerJourney = { initialPlanId: 'plan-basic', fallbackPlanId: 'plan-pro' }));
     expect(issues.map((i) => i.path)).toEqual(['products[0].customerJourney.initialPlanId', 'products[0].customerJourney.fallbackPlanId']);

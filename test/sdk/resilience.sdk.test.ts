@@ -1,4 +1,4 @@
-import Tollgate from '@tollgate/node-sdk';
+import Tollgate, { type CacheEventPayload } from '@tollgate/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlakyProxy, type FlakyProxy } from '../support/flakyProxy';
 import { countEvents, eventually, nextEvent, startSdkService, type SdkService } from '../support/sdkService';
@@ -50,6 +50,39 @@ describe('cache freshness', () => {
     expect(await seats()).toMatchObject({ hasAccess: true, currentUsage: 19, usageLimit: 20 });
     expect(await client.getMeteredEntitlement({ customerId, featureId: 'feature-seats', resourceId: 'site', options: { requestedUsage: 2 } })).toMatchObject({ hasAccess: false });
     expect(hits).toHaveLength(2);
+    await client.close();
+  });
+});
+
+describe('cached checks', () => {
+  it('tell cacheHit and cacheMiss only while someone listens, with the check\'s ids, and hand out an answer of their own each time', async () => {
+    const client = Tollgate.initialize({ apiKey: service.apiKey, baseUri: service.baseUri });
+    await client.waitForInitialization();
+    const customerId = await customerOn('plan-basic');
+    const flag = (resourceId?: string) => client.getBooleanEntitlement({ customerId, featureId: 'feature-demo-01', ...(resourceId !== undefined && { resourceId }) });
+    const checked = flag('site');
+    expect(checked).toBeInstanceOf(Promise);
+    expect(await checked).toMatchObject({ hasAccess: true, isFallback: false });
+
+    const events: unknown[][] = [];
+    const hit = (payload: CacheEventPayload) => events.push(['hit', payload]);
+    const miss = (payload: CacheEventPayload) => events.push(['miss', payload]);
+    client.addListener('cacheHit', hit).addListener('cacheMiss', miss);
+    const first = await flag('site');
+    // The same customer without a resource is an entry of its own, fetched once.
+    await flag();
+    await flag();
+    client.removeListener('cacheHit', hit).removeListener('cacheMiss', miss);
+    const second = await flag('site');
+    await flag();
+    expect(events).toEqual([
+      ['hit', { customerId, featureId: 'feature-demo-01', resourceId: 'site' }],
+      ['miss', { customerId, featureId: 'feature-demo-01' }],
+      ['hit', { customerId, featureId: 'feature-demo-01' }],
+    ]);
+    // A caller changing its answer changes no other answer.
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
     await client.close();
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../packages/node-sdk/src/backoff';
 import { applyStreamedGrants, applyUsage, evaluateCached, fromEntitlementList, rememberDenial } from '../../packages/node-sdk/src/customerEntitlements';
@@ -104,6 +105,49 @@ describe('LruCache', () => {
     cache.set('huge', 'x'.repeat(101));
     expect(cache.peek('huge')).toBeUndefined();
     expect(cache.sizeInBytes).toBeLessThanOrEqual(100);
+  });
+  // The reference: an array in recency order (least recent first), evicting from the front until the total fits.
+  it('behaves like a plain array-ordered LRU under any sequence of operations', () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'd', 'e');
+    const operation = fc.oneof(
+      fc.record({ op: fc.constant('set' as const), key, size: fc.integer({ min: 1, max: 60 }) }),
+      fc.record({ op: fc.constant('update' as const), key, size: fc.integer({ min: 1, max: 60 }) }),
+      fc.record({ op: fc.constantFrom('get' as const, 'peek' as const, 'delete' as const), key }),
+    );
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 60 }), (operations) => {
+        const cache = new LruCache<number>(100, (_key, size) => size);
+        let model: { key: string; size: number }[] = [];
+        const total = () => model.reduce((sum, entry) => sum + entry.size, 0);
+        const evict = () => {
+          while (total() > 100) model.shift();
+        };
+        for (const operation of operations) {
+          const at = model.findIndex((entry) => entry.key === operation.key);
+          if (operation.op === 'set') {
+            cache.set(operation.key, operation.size);
+            model = model.filter((entry) => entry.key !== operation.key);
+            model.push({ key: operation.key, size: operation.size });
+            evict();
+          } else if (operation.op === 'update') {
+            cache.update(operation.key, operation.size);
+            if (at >= 0) model[at] = { key: operation.key, size: operation.size };
+            evict();
+          } else if (operation.op === 'get') {
+            expect(cache.get(operation.key)).toBe(at >= 0 ? model[at]!.size : undefined);
+            if (at >= 0) model.push(...model.splice(at, 1));
+          } else if (operation.op === 'peek') {
+            expect(cache.peek(operation.key)).toBe(at >= 0 ? model[at]!.size : undefined);
+          } else {
+            cache.delete(operation.key);
+            if (at >= 0) model.splice(at, 1);
+          }
+          expect(cache.keys()).toEqual(model.map((entry) => entry.key));
+          expect(cache.sizeInBytes).toBe(total());
+          expect(cache.size).toBe(model.length);
+        }
+      }),
+    );
   });
 });
 

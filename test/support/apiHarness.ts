@@ -61,6 +61,7 @@ export async function startApiHarness(options: {
     db: database.db,
     workflows: createWorkflowClients(client, { taskQueue: worker.taskQueue, searchAttributes }),
     billingProvider: billing.name,
+    billing,
     logger: pino({ level: 'silent' }),
     temporalHealthy: async () => (await temporal.connection.workflowService.getSystemInfo({}), true),
     codecEndpoint: { codec: createEncryptionCodec(testPayloadKeys), uiOrigins: [TEMPORAL_UI_ORIGIN], loopbackOnly: true },

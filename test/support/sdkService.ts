@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Tollgate, TollgateEventName, TollgateEvents } from '@tollgate/node-sdk';
+import type { EventStreamSettings } from '../../src/api/eventStream';
 import { catalogDocumentSchema, type CatalogDocumentInput } from '../../src/domain/catalog/catalogDocument';
 import { listen } from '../../src/infra/httpServer';
 import { applyCatalog } from '../../src/services/applyCatalog';
@@ -73,8 +74,9 @@ export type SdkService = {
   stop: () => Promise<void>;
 };
 
-export async function startSdkService(catalog: CatalogDocumentInput = SEED_CATALOG): Promise<SdkService> {
-  const harness = await startApiHarness({ billing: 'none' });
+// `eventStream`: the stream's settings (a short heartbeat, for tests of the SDK's idle timeout).
+export async function startSdkService(catalog: CatalogDocumentInput = SEED_CATALOG, eventStream?: Partial<EventStreamSettings>): Promise<SdkService> {
+  const harness = await startApiHarness({ billing: 'none', eventStream });
   const { apiKey, environmentId } = await createTestEnvironment(harness.database.db);
   const applied = await applyCatalog(harness.database.db, environmentId, catalogDocumentSchema.parse(catalog));
   if (!applied.ok) throw new Error(JSON.stringify(applied.issues));

@@ -80,6 +80,35 @@ describe('hosted checkout (sandbox behind the real Stripe adapter)', () => {
     expect((await sandbox.client().checkout.sessions.retrieve(sessionId)).status).toBe('expired');
   });
 
+  // The customer pays at the moment the cancel arrives (no webhook yet): expiring the session finds it complete, so
+  // the subscription starts, and the cancel is then applied to it, answered, and nothing waits forever.
+  it('a cancel that meets a checkout just paid is applied once the subscription is live: CANCELED, at Stripe too', async () => {
+    const customerId = await newCustomer(stripeEnvironment);
+    const outcome = await provisionBasic(customerId);
+    const session = sandbox.completeCheckout((await row(stripeEnvironment, outcome.subscriptionId)).checkout_session_id!);
+    const answered = await Promise.race([
+      withStripe.cancel(stripeEnvironment, outcome.subscriptionId, { subscriptionCancellationTime: 'IMMEDIATE' }),
+      new Promise((resolve) => setTimeout(() => resolve('no answer after 20 s'), 20_000)),
+    ]);
+    expect(answered).toBe(true);
+    expect(await row(stripeEnvironment, outcome.subscriptionId)).toMatchObject({ status: 'CANCELED', end_reason: 'CANCELED' });
+    expect((await sandbox.client().subscriptions.retrieve(session.subscription as string)).status).toBe('canceled');
+    expect(await handleOf(stripeEnvironment, outcome.subscriptionId).result()).toMatchObject({ status: 'CANCELED' });
+  });
+
+  it('two cancels sent together of a live subscription are both answered, and it ends once', async () => {
+    const customerId = await newCustomer(stripeEnvironment);
+    const outcome = await withStripe.provision({ environmentId: stripeEnvironment, customerId, request: { planId: 'plan-free' } });
+    const cancel = () => withStripe.cancel(stripeEnvironment, outcome.subscriptionId, { subscriptionCancellationTime: 'IMMEDIATE' }).catch((error: Error) => error.message);
+    const answers = await Promise.race([
+      Promise.all([cancel(), cancel()]),
+      new Promise((resolve) => setTimeout(() => resolve('no answer after 20 s'), 20_000)),
+    ]);
+    expect(answers).toEqual([true, true]);
+    expect(await row(stripeEnvironment, outcome.subscriptionId)).toMatchObject({ status: 'CANCELED' });
+    expect(await handleOf(stripeEnvironment, outcome.subscriptionId).result()).toMatchObject({ status: 'CANCELED' });
+  });
+
   it('waits for payment, then becomes ACTIVE linked to the Stripe subscription and replaces the free plan', async () => {
     const customerId = await newCustomer(stripeEnvironment);
     const free = await withStripe.provision({ environmentId: stripeEnvironment, customerId, request: { planId: 'plan-free' } });

@@ -1,4 +1,4 @@
-import type { Entitlement, EntitlementFeature, EntitlementResetPeriod, EntitlementType, MeteredEntitlement } from './types.js';
+import type { Entitlement, EntitlementFeature, EntitlementResetPeriod, EntitlementType, MeteredEntitlement, NumericEntitlement } from './types.js';
 import type { WireEntitlement } from './wire.js';
 
 // What the cache holds of one (customer, resource): the granted features with their figures, and the denials the
@@ -19,8 +19,8 @@ export type CachedGrant = {
 
 export type CustomerEntitlements = {
   grants: Map<string, CachedGrant>;
-  // Keyed by `${featureId}:${expectedType}`.
-  denials: Map<string, WireEntitlement>;
+  // Keyed by `${featureId}:${expectedType}`; dates already as Date (converted once, not on every check).
+  denials: Map<string, Entitlement>;
   fetchedAt: number;
 };
 
@@ -68,24 +68,29 @@ export const denialKey = (featureId: string, expectedType: EntitlementType) => `
 
 // Keeps the service's answer for a feature the entry does not grant, when it stays true until the next update.
 export function rememberDenial(entry: CustomerEntitlements, featureId: string, expectedType: EntitlementType, answer: WireEntitlement): void {
-  if (!answer.hasAccess && answer.accessDeniedReason && CACHEABLE_DENIALS.has(answer.accessDeniedReason)) entry.denials.set(denialKey(featureId, expectedType), answer);
+  if (!answer.hasAccess && answer.accessDeniedReason && CACHEABLE_DENIALS.has(answer.accessDeniedReason)) entry.denials.set(denialKey(featureId, expectedType), withDates(answer));
 }
 
 // The check evaluated in process; undefined when the entry cannot answer it (a feature it knows nothing of, or a
-// metered feature whose usage period has ended since it was fetched).
-export function evaluateCached(entry: CustomerEntitlements, featureId: string, expectedType: EntitlementType, requestedUsage: number, now: number): Entitlement | undefined {
+// metered feature whose usage period has ended since it was fetched). Without `now`, the clock is read only when a
+// usage period's end needs it. This runs on every cached check: each answer is one object literal of a fixed shape
+// (no spreads), and the Dates are the cached ones, not copies.
+export function evaluateCached(entry: CustomerEntitlements, featureId: string, expectedType: EntitlementType, requestedUsage: number, now?: number): Entitlement | undefined {
   const grant = entry.grants.get(featureId);
-  if (!grant) {
+  if (grant === undefined) {
     const denial = entry.denials.get(denialKey(featureId, expectedType));
-    if (!denial) return undefined;
-    return withDates(denial.type === 'METERED' ? { ...denial, requestedUsage } : denial);
+    if (denial === undefined) return undefined;
+    return denial.type === 'METERED' ? { ...denial, requestedUsage } : { ...denial };
   }
   if (grant.type !== expectedType) return { hasAccess: false, isFallback: false, accessDeniedReason: 'FeatureTypeMismatch' as Entitlement['accessDeniedReason'], type: expectedType, feature: grant.feature } as Entitlement;
   if (grant.type === 'BOOLEAN') return { hasAccess: true, isFallback: false, type: 'BOOLEAN', feature: grant.feature };
-  if (grant.type === 'NUMERIC') return { hasAccess: true, isFallback: false, type: 'NUMERIC', feature: grant.feature, isUnlimited: grant.isUnlimited, ...(grant.value !== undefined && { value: grant.value }) };
-  if (grant.usagePeriodEnd && now >= grant.usagePeriodEnd.getTime()) return undefined;
+  if (grant.type === 'NUMERIC') {
+    const result: NumericEntitlement = { hasAccess: true, isFallback: false, type: 'NUMERIC', feature: grant.feature, isUnlimited: grant.isUnlimited };
+    if (grant.value !== undefined) result.value = grant.value;
+    return result;
+  }
+  if (grant.usagePeriodEnd !== undefined && (now ?? Date.now()) >= grant.usagePeriodEnd.getTime()) return undefined;
   const fits = grant.isUnlimited || grant.hasSoftLimit || grant.currentUsage + requestedUsage <= (grant.usageLimit ?? 0);
-  // Built by assignment, not spreads: this is every cached metered check.
   const result: MeteredEntitlement = { hasAccess: fits, isFallback: false, type: 'METERED', feature: grant.feature, isUnlimited: grant.isUnlimited, hasSoftLimit: grant.hasSoftLimit, currentUsage: grant.currentUsage, requestedUsage };
   if (!fits) result.accessDeniedReason = 'RequestedUsageExceedingLimit' as MeteredEntitlement['accessDeniedReason'];
   if (grant.usageLimit !== undefined) result.usageLimit = grant.usageLimit;
@@ -97,7 +102,7 @@ export function evaluateCached(entry: CustomerEntitlements, featureId: string, e
 }
 
 // Every granted entitlement, as getEntitlements lists them (the service's list asks for no extra usage).
-export function listCached(entry: CustomerEntitlements, now: number): Entitlement[] | undefined {
+export function listCached(entry: CustomerEntitlements, now?: number): Entitlement[] | undefined {
   const results: Entitlement[] = [];
   for (const [featureId, grant] of entry.grants) {
     const result = evaluateCached(entry, featureId, grant.type, 0, now);

@@ -25,9 +25,10 @@ export type EntitlementsStoreSettings = {
   fallbacks: Record<string, EntitlementFallback>;
   // Without the stream nothing tells the cache of changes: an entry is then refetched once older than this.
   maxAgeMs: number | undefined;
-  // The payload is built only when someone listens (a cached check must stay cheap).
-  emitCacheHit: (payload: () => CacheEventPayload) => void;
-  emitCacheMiss: (payload: () => CacheEventPayload) => void;
+  // Whether anyone listens to cacheHit / cacheMiss, kept current by the client: a payload is built only then (a
+  // cached check must stay cheap).
+  cacheListeners: { readonly hit: boolean; readonly miss: boolean };
+  emitCacheEvent: (name: 'cacheHit' | 'cacheMiss', payload: CacheEventPayload) => void;
   logger: Logger;
 };
 
@@ -35,12 +36,19 @@ export type CheckRequest = { customerId: string; featureId: string; resourceId?:
 
 const UNKNOWN_CUSTOMER = 'UNKNOWN_CUSTOMER' as const;
 const REFRESH_CONCURRENCY = 4;
-// Ids never hold control characters, so this separator cannot be forged.
-const keyOf = (customerId: string, resourceId: string | null | undefined) => `${customerId}\u0001${resourceId ?? ''}`;
+// Ids never hold control characters, so this separator cannot be forged. A customer without a resource is keyed by
+// its id alone: the caller's own string, whose hash V8 keeps, so the common check builds no key.
+const SEPARATOR = '\u0001';
+const keyOf = (customerId: string, resourceId: string | null | undefined) => (resourceId == null || resourceId === '' ? customerId : customerId + SEPARATOR + resourceId);
 const splitKey = (key: string) => {
-  const [customerId, resourceId] = key.split('\u0001') as [string, string];
-  return { customerId, resourceId: resourceId === '' ? undefined : resourceId };
+  const at = key.indexOf(SEPARATOR);
+  return at < 0 ? { customerId: key, resourceId: undefined } : { customerId: key.slice(0, at), resourceId: key.slice(at + 1) };
 };
+const eventPayload = (customerId: string, featureId: string | undefined, resourceId: string | undefined): CacheEventPayload => ({
+  customerId,
+  ...(featureId !== undefined && { featureId }),
+  ...(resourceId !== undefined && { resourceId }),
+});
 
 // The in-process entitlement cache: each (customer, resource) fetched once, evaluated locally, updated by the stream
 // and by usage acknowledgements. A check never throws: without an answer it uses the cached entry, else the fallback.
@@ -93,24 +101,30 @@ export function createEntitlementsStore(settings: EntitlementsStoreSettings) {
 
   const isFresh = (entry: CustomerEntitlements) => settings.maxAgeMs === undefined || Date.now() - entry.fetchedAt < settings.maxAgeMs;
 
-  async function check(expectedType: EntitlementType, request: CheckRequest): Promise<Entitlement> {
+  // A check answered from the cache is answered synchronously, in an already resolved promise (no async function,
+  // no closure, no clock read unless a usage period's end needs it); anything else takes the asynchronous path.
+  function check(expectedType: EntitlementType, request: CheckRequest): Promise<Entitlement> {
     const { customerId, featureId, resourceId } = request;
     const requestedUsage = request.options?.requestedUsage ?? (expectedType === 'METERED' ? DEFAULT_REQUESTED_USAGE : 0);
-    const key = keyOf(customerId, resourceId);
-    const cached = cache.get(key);
-    const event = () => ({ customerId, featureId, ...(resourceId !== undefined && { resourceId }) });
-    if (cached && isFresh(cached)) {
-      const answer = evaluateCached(cached, featureId, expectedType, requestedUsage, Date.now());
-      if (answer) {
-        settings.emitCacheHit(event);
-        return answer;
+    const cached = cache.get(resourceId === undefined ? customerId : keyOf(customerId, resourceId));
+    if (cached !== undefined && isFresh(cached)) {
+      const answer = evaluateCached(cached, featureId, expectedType, requestedUsage);
+      if (answer !== undefined) {
+        if (settings.cacheListeners.hit) settings.emitCacheEvent('cacheHit', eventPayload(customerId, featureId, resourceId));
+        return Promise.resolve(answer);
       }
     }
-    settings.emitCacheMiss(event);
+    return checkWithService(expectedType, request, requestedUsage, cached);
+  }
+
+  async function checkWithService(expectedType: EntitlementType, request: CheckRequest, requestedUsage: number, cached: CustomerEntitlements | undefined): Promise<Entitlement> {
+    const { customerId, featureId, resourceId } = request;
+    const key = keyOf(customerId, resourceId);
+    if (settings.cacheListeners.miss) settings.emitCacheEvent('cacheMiss', eventPayload(customerId, featureId, resourceId));
     try {
       let entry = cached && isFresh(cached) && cached.grants.has(featureId) === false ? cached : await load(customerId, resourceId);
       if (entry !== UNKNOWN_CUSTOMER) {
-        const answer = evaluateCached(entry, featureId, expectedType, requestedUsage, Date.now());
+        const answer = evaluateCached(entry, featureId, expectedType, requestedUsage);
         if (answer) return answer;
       }
       // A feature the customer is not granted, or a customer unknown: the service says why.
@@ -137,15 +151,15 @@ export function createEntitlementsStore(settings: EntitlementsStoreSettings) {
   async function list(customerId: string, resourceId: string | undefined): Promise<Entitlement[]> {
     const key = keyOf(customerId, resourceId);
     const cached = cache.get(key);
-    const listed = cached && isFresh(cached) ? listCached(cached, Date.now()) : undefined;
+    const listed = cached && isFresh(cached) ? listCached(cached) : undefined;
     if (listed) {
-      settings.emitCacheHit(() => ({ customerId, ...(resourceId !== undefined && { resourceId }) }));
+      if (settings.cacheListeners.hit) settings.emitCacheEvent('cacheHit', eventPayload(customerId, undefined, resourceId));
       return listed;
     }
-    settings.emitCacheMiss(() => ({ customerId, ...(resourceId !== undefined && { resourceId }) }));
+    if (settings.cacheListeners.miss) settings.emitCacheEvent('cacheMiss', eventPayload(customerId, undefined, resourceId));
     try {
       const entry = await load(customerId, resourceId);
-      return entry === UNKNOWN_CUSTOMER ? [] : (listCached(entry, Date.now()) ?? []);
+      return entry === UNKNOWN_CUSTOMER ? [] : (listCached(entry) ?? []);
     } catch (error) {
       settings.logger.warn(`getEntitlements for ${customerId} answered from ${cached ? 'the cache' : 'nothing'}:`, (error as Error)?.message);
       return cached ? (listCached(cached, Number.NEGATIVE_INFINITY) ?? []) : [];
@@ -204,6 +218,14 @@ export function createEntitlementsStore(settings: EntitlementsStoreSettings) {
         if (!entry || entry.denials.size === 0) continue;
         entry.denials.clear();
         cache.update(key, entry);
+      }
+    },
+    // An archived customer: every cached copy goes (a fetch on its way too), so the service answers why.
+    forgetCustomer(customerId: string) {
+      for (const key of [...cache.keys(), ...loading.keys()]) {
+        if (splitKey(key).customerId !== customerId) continue;
+        cache.delete(key);
+        if (loading.has(key)) changedWhileLoading.add(key);
       }
     },
     stats: () => ({ entries: cache.size, bytes: cache.sizeInBytes }),

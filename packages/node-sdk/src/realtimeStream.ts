@@ -28,9 +28,20 @@ export function startRealtimeStream(settings: RealtimeStreamSettings): void {
     const connection = new AbortController();
     const signal = AbortSignal.any([settings.lifetime, connection.signal]);
     let idle: NodeJS.Timeout | undefined;
+    let chunks = 0;
+    // A timer can fire after the event loop was kept busy past the timeout (a long run of awaited checks never
+    // yields to I/O) while heartbeats wait unread in the socket: the loop's poll phase reads them before
+    // setImmediate runs, so the connection is judged dead only if nothing arrived by then.
+    const judgeIdle = () => {
+      const seen = chunks;
+      setImmediate(() => {
+        if (chunks === seen) connection.abort(new Error(`no data for ${settings.idleTimeoutMs} ms`));
+      }).unref();
+    };
     const resetIdle = () => {
+      chunks++;
       clearTimeout(idle);
-      idle = setTimeout(() => connection.abort(new Error(`no data for ${settings.idleTimeoutMs} ms`)), settings.idleTimeoutMs);
+      idle = setTimeout(judgeIdle, settings.idleTimeoutMs);
       idle.unref();
     };
     try {

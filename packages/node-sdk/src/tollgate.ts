@@ -10,6 +10,8 @@ import { levelledLogger } from './logger.js';
 import { startRealtimeStream } from './realtimeStream.js';
 import { createReporting, defined, iso } from './reporting.js';
 import type { SseEvent } from './sseParser.js';
+import type { GetPaywallRequest, Paywall } from './paywallTypes.js';
+import * as E from './estimates.js';
 import type * as T from './types.js';
 import * as wire from './wire.js';
 
@@ -28,6 +30,8 @@ const path = (...parts: string[]) => parts.map((part) => (part.startsWith('/') ?
 // service is unreachable wait in a bounded buffer; offline mode answers from fallbacks without any network.
 export class Tollgate {
   private readonly events = new EventEmitter();
+  // Read by every cached check: whether a cacheHit / cacheMiss payload is worth building.
+  private readonly cacheListeners = { hit: false, miss: false };
   private readonly lifetime = new AbortController();
   private readonly logger: T.Logger;
   private readonly offline: boolean;
@@ -66,8 +70,8 @@ export class Tollgate {
       entitlementsTimeout: configuration.entitlementsTimeout ?? 10_000,
       fallbacks: this.fallbacks,
       maxAgeMs: realtime ? undefined : CACHE_MAX_AGE_WITHOUT_STREAM_MS,
-      emitCacheHit: (payload) => this.events.listenerCount('cacheHit') > 0 && this.emit('cacheHit', payload()),
-      emitCacheMiss: (payload) => this.events.listenerCount('cacheMiss') > 0 && this.emit('cacheMiss', payload()),
+      cacheListeners: this.cacheListeners,
+      emitCacheEvent: (name, payload) => this.emit(name, payload),
       logger: this.logger,
     });
     this.timeout = configuration.timeout ?? 60_000;
@@ -181,16 +185,24 @@ export class Tollgate {
     this.reporting.close();
     this.lifetime.abort();
     this.events.removeAllListeners();
+    this.countCacheListeners();
   }
 
   addListener<E extends T.TollgateEventName>(name: E, listener: T.TollgateEvents[E]): this {
     this.events.addListener(name, listener as (...args: unknown[]) => void);
+    this.countCacheListeners();
     return this;
   }
 
   removeListener<E extends T.TollgateEventName>(name: E, listener: T.TollgateEvents[E]): this {
     this.events.removeListener(name, listener as (...args: unknown[]) => void);
+    this.countCacheListeners();
     return this;
+  }
+
+  private countCacheListeners() {
+    this.cacheListeners.hit = this.events.listenerCount('cacheHit') > 0;
+    this.cacheListeners.miss = this.events.listenerCount('cacheMiss') > 0;
   }
 
   // ---- customers -------------------------------------------------------------------------------------------
@@ -207,6 +219,13 @@ export class Tollgate {
 
   async getCustomer(customerId: string): Promise<T.Customer> {
     return wire.toCustomer(await this.read(path('/v1/customers', customerId)));
+  }
+
+  // Ends its subscriptions, removes its personal data and hides it; archiving again answers the same.
+  async archiveCustomer(customerId: string): Promise<string> {
+    const archived = await this.write<{ customerId: string }>('POST', path('/v1/customers', customerId, '/archive'), undefined);
+    this.store.forgetCustomer(customerId);
+    return archived.customerId;
   }
 
   // ---- subscriptions ---------------------------------------------------------------------------------------
@@ -227,6 +246,15 @@ export class Tollgate {
     const subscription = wire.toSubscription(await this.write('POST', path('/v1/subscriptions', subscriptionId, '/cancel'), defined({ ...options, endDate: iso(options.endDate) })));
     await this.reloadIfCached(subscription.customerId, subscription.resourceId ?? undefined);
     return subscription;
+  }
+
+  // Estimates change nothing: no idempotency key needed, any retry is harmless.
+  async estimateSubscription(request: E.EstimateSubscriptionRequest): Promise<E.SubscriptionEstimate> {
+    return E.toSubscriptionEstimate(await this.request({ method: 'POST', path: '/v1/subscriptions/estimate', body: defined({ ...request, startDate: iso(request.startDate) }), timeoutMs: this.timeout }));
+  }
+
+  async estimateSubscriptionUpdate({ subscriptionId, ...changes }: E.EstimateSubscriptionUpdateRequest): Promise<E.SubscriptionEstimate> {
+    return E.toSubscriptionEstimate(await this.request({ method: 'POST', path: path('/v1/subscriptions', subscriptionId, '/estimate'), body: changes, timeoutMs: this.timeout }));
   }
 
   // Moves it to its plan's and add-ons' latest versions, now (prorated) or at the period end.
@@ -251,6 +279,13 @@ export class Tollgate {
     for (const resource of new Set([undefined, resourceId])) {
       if (this.store.has(customerId, resource)) await this.store.reload(customerId, resource).catch(() => undefined);
     }
+  }
+
+  // ---- catalog ---------------------------------------------------------------------------------------------
+
+  // The product's published plans with prices for the billing country; with a customer, their plan and the upgrades.
+  async getPaywall({ productId, customerId, resourceId, billingCountryCode }: GetPaywallRequest): Promise<Paywall> {
+    return this.read<Paywall>('/v1/paywall', { productId, customerId, resourceId, billingCountryCode });
   }
 
   // ---- entitlements ----------------------------------------------------------------------------------------

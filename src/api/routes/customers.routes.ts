@@ -21,7 +21,7 @@ import { environmentOf } from '../authenticate';
 import { conflict, notFound, unknownReference } from '../httpError';
 import { requestRunOf } from '../idempotency';
 import type { Operation, RouteRegistry } from '../routeRegistry';
-import { customerPathSchema, provisionCustomerResponseSchema } from '../schemas/customers.schemas';
+import { archiveCustomerResponseSchema, customerPathSchema, provisionCustomerResponseSchema } from '../schemas/customers.schemas';
 import { errorAnswer } from '../schemas/errors.schemas';
 
 const archivedIdConflict = (customerId: string) =>
@@ -67,6 +67,18 @@ const updateCustomerOperation = {
     200: { description: 'The updated customer', schema: customerSchema },
     404: errorAnswer('No such customer'),
     422: errorAnswer('The billing provider refused the billing info (`BILLING_PROVIDER_REJECTED`), or a reused Idempotency-Key'),
+  },
+} satisfies Operation;
+
+const archiveCustomerOperation = {
+  method: 'post',
+  path: '/v1/customers/:customerId/archive',
+  summary: 'archiveCustomer: end every subscription, remove name, email and metadata, hide the customer; its id is never reused',
+  params: customerPathSchema,
+  workflow: true,
+  responses: {
+    200: { description: 'Archived (now, or by an earlier request: the same answer)', schema: archiveCustomerResponseSchema },
+    404: errorAnswer('No such customer'),
   },
 } satisfies Operation;
 
@@ -164,5 +176,15 @@ export function customersRoutes({ db, workflows, billingProvider, entitlementRea
     }
     const result = await workflows.customers.update({ environmentId, customerId, changes, billingInfo }, requestRun);
     res.json(result.customer);
+  });
+
+  // Archiving an archived customer runs again and finds nothing left to do: the same answer, nothing changed.
+  route(archiveCustomerOperation, async ({ params: { customerId } }, res) => {
+    const environmentId = environmentOf(res);
+    const requestRun = requestRunOf(res);
+    if (!requestRun?.startedRun && !(await findCustomer(db, environmentId, customerId))) throw notFound(`customer "${customerId}" was not found`, 'customerId');
+    const result = await workflows.customers.archive({ environmentId, customerId }, requestRun);
+    entitlementReads?.forget?.(environmentId, customerId);
+    res.json(result);
   });
 }

@@ -1,5 +1,5 @@
 import { listSubscriptionHistory } from '../../db/repositories/subscriptionHistory.repository';
-import { findSubscription } from '../../db/repositories/subscriptions.repository';
+import { findVisibleSubscription } from '../../db/repositories/subscriptions.repository';
 import type { AppDependencies } from '../appDependencies';
 import { environmentOf } from '../authenticate';
 import { notFound } from '../httpError';
@@ -22,7 +22,7 @@ export function subscriptionHistoryRoutes({ db }: AppDependencies, { route }: Ro
   route(subscriptionHistoryOperation, async ({ params, query }, res) => {
     const environmentId = environmentOf(res);
     const { subscriptionId } = params;
-    if (!(await findSubscription(db, environmentId, subscriptionId))) throw notFound(`subscription "${subscriptionId}" was not found`, 'subscriptionId');
+    if (!(await findVisibleSubscription(db, environmentId, subscriptionId))) throw notFound(`subscription "${subscriptionId}" was not found`, 'subscriptionId');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     // One more than the page, to know whether another follows.
     const rows = await listSubscriptionHistory(db, environmentId, subscriptionId, { after: query.after ?? 0, limit: limit + 1 });

@@ -1,6 +1,6 @@
 import { findCustomer } from '../../db/repositories/customers.repository';
 import { loadSubscriptionCatalog } from '../../db/repositories/catalogRead.repository';
-import { findSubscription, listCustomerLiveSubscriptions } from '../../db/repositories/subscriptions.repository';
+import { findVisibleSubscription, listCustomerLiveSubscriptions } from '../../db/repositories/subscriptions.repository';
 import type { Db } from '../../db/createDb';
 import { provisionSubscriptionResultSchema, subscriptionSchema } from '../../domain/subscriptions/subscription';
 import { cancelSubscriptionSchema, provisionSubscriptionSchema } from '../../domain/subscriptions/subscriptionInput';
@@ -49,13 +49,13 @@ const updateSubscriptionOperation = {
   method: 'patch',
   path: '/v1/subscriptions/:subscriptionId',
   summary:
-    'updateSubscription: quantities, add-ons, promotion code, billing period, billing information, metadata; `cancellationDate: null` undoes a scheduled cancellation. With a provider, a billed change is prorated and invoiced at once; a billing-period change starts a new cycle. A no-op changes nothing and charges nothing',
+    'updateSubscription: quantities, add-ons, promotion code, billing period, billing information, metadata; `cancellationDate: null` undoes a scheduled cancellation. With a provider, a billed change is prorated and invoiced at once (at `prorationDate` when given: an estimate\'s, to be charged exactly that); a billing-period change starts a new cycle. A no-op changes nothing and charges nothing',
   params: subscriptionPathSchema,
   body: { schema: updateSubscriptionSchema },
   workflow: true,
   responses: {
     200: { description: 'The updated subscription', schema: subscriptionSchema },
-    400: errorAnswer('A field the catalog refuses (an incompatible add-on, a quantity over its maximum, a billing period the plan has no price for), named'),
+    400: errorAnswer('A field the catalog refuses (an incompatible add-on, a quantity over its maximum, a billing period the plan has no price for), or a `prorationDate` outside the current period or in the future, named'),
     404: errorAnswer('No such subscription, add-on or feature'),
     409: errorAnswer('The subscription has ended, or is not live yet (`SUBSCRIPTION_NOT_UPDATABLE`)'),
     422: errorAnswer('The promotion code does not apply, or the provider refused the change (a declined proration charge): nothing changed'),
@@ -105,9 +105,19 @@ export async function checkSubscriptionCatalog(db: Db, environmentId: string, pa
   return resolved.request;
 }
 
+// An update's prorationDate (an estimate's): a second of the current billing period that has come, as Stripe takes it.
+function checkProrationDate(at: Date, current: { currentBillingPeriodStart: string | null; currentBillingPeriodEnd: string | null }, now: Date) {
+  const start = current.currentBillingPeriodStart ? new Date(current.currentBillingPeriodStart).getTime() : null;
+  const end = current.currentBillingPeriodEnd ? new Date(current.currentBillingPeriodEnd).getTime() : null;
+  if (at.getTime() > now.getTime()) throw new HttpError(400, 'INVALID_INPUT', 'prorationDate: must not be in the future', 'prorationDate');
+  if ((start !== null && at.getTime() < Math.floor(start / 1000) * 1000) || (end !== null && at.getTime() >= end)) {
+    throw new HttpError(400, 'INVALID_INPUT', 'prorationDate: must fall within the current billing period', 'prorationDate');
+  }
+}
+
 export function subscriptionsRoutes({ db, workflows, entitlementReads }: AppDependencies, { route }: RouteRegistry): void {
   const readView = async (environmentId: string, subscriptionId: string) => {
-    const row = await findSubscription(db, environmentId, subscriptionId);
+    const row = await findVisibleSubscription(db, environmentId, subscriptionId);
     if (!row) throw notFound(`subscription "${subscriptionId}" was not found`, 'subscriptionId');
     return toSubscriptionView(row);
   };
@@ -135,6 +145,7 @@ export function subscriptionsRoutes({ db, workflows, entitlementReads }: AppDepe
       throw conflict('SUBSCRIPTION_NOT_UPDATABLE', `subscription "${current.id}" is not live yet (${current.status}): cancel it and provision again instead`, 'subscriptionId');
     }
     // Checked here first, so a bad request is a 4xx naming its field before any workflow hears of it.
+    if (body.prorationDate !== undefined) checkProrationDate(new Date(body.prorationDate), current, new Date());
     await checkSubscriptionCatalog(db, environmentId, paramsAfterUpdate(current, body));
     if (!(await workflows.subscriptions.update(environmentId, current.id, body, requestRunOf(res)))) {
       throw conflict('SUBSCRIPTION_NOT_UPDATABLE', `subscription "${current.id}" has ended`, 'subscriptionId');

@@ -16,3 +16,9 @@ const initialSubscriptionFields = {
 export type InitialSubscriptionAnswer = { [K in keyof typeof initialSubscriptionFields]?: z.infer<(typeof initialSubscriptionFields)[K]> };
 
 export const provisionCustomerResponseSchema = z.object({ customer: customerSchema, ...initialSubscriptionFields });
+
+// archiveCustomer's answer: the same for every archive request of the customer, the first and any later one.
+export const archiveCustomerResponseSchema = z.object({
+  customerId: z.string(),
+  archivedAt: z.iso.datetime().describe('When the customer was archived (its personal data removed)'),
+});

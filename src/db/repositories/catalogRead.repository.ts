@@ -20,6 +20,7 @@ export function toProductDefinition(row: Selectable<ProductTable>): ProductDefin
     description: orUndefined(row.description),
     customerJourney: { initialPlanId: orUndefined(row.initial_plan_id), fallbackPlanId: orUndefined(row.fallback_plan_id) },
     multipleSubscriptions: row.multiple_subscriptions,
+    planOrder: orUndefined(row.plan_order),
   };
 }
 

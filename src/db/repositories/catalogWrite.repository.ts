@@ -40,6 +40,7 @@ export async function writeCatalogChange(trx: Trx, environmentId: string, change
         initial_plan_id: d.customerJourney.initialPlanId ?? null,
         fallback_plan_id: d.customerJourney.fallbackPlanId ?? null,
         multiple_subscriptions: d.multipleSubscriptions,
+        plan_order: d.planOrder ?? null,
       };
       await trx.insertInto('products').values({ ...key, ...values }).onConflict((oc) => oc.columns(['environment_id', 'id']).doUpdateSet({ ...values, ...common })).execute();
       return;

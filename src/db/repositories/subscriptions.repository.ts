@@ -149,3 +149,22 @@ export async function findFallbackPlanId(db: DbOrTransaction, environmentId: str
   const row = await db.selectFrom('products').select('fallback_plan_id').where('environment_id', '=', environmentId).where('id', '=', productId).executeTakeFirst();
   return row?.fallback_plan_id ?? null;
 }
+
+// A subscription as the API shows it: one of an archived customer is no longer shown anywhere.
+export async function findVisibleSubscription(db: DbOrTransaction, environmentId: string, id: string): Promise<SubscriptionRow | undefined> {
+  return db
+    .selectFrom('subscriptions')
+    .selectAll('subscriptions')
+    .where('subscriptions.environment_id', '=', environmentId)
+    .where('subscriptions.id', '=', id)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('customers')
+          .select('customers.id')
+          .whereRef('customers.environment_id', '=', 'subscriptions.environment_id')
+          .whereRef('customers.id', '=', 'subscriptions.customer_id')
+          .where('customers.archived_at', 'is', null),
+      ),
+    )
+    .executeTakeFirst();
+}

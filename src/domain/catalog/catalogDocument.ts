@@ -98,6 +98,11 @@ const productSchema = z.strictObject({
     .strictObject({ initialPlanId: catalogIdSchema.optional(), fallbackPlanId: catalogIdSchema.optional() })
     .default({}),
   multipleSubscriptions: z.boolean().default(false),
+  // Not part of any plan version: reordering plans must not make new versions (and grandfathered subscriptions).
+  planOrder: z
+    .array(catalogIdSchema)
+    .optional()
+    .describe('The product\'s plans from the lowest tier to the highest: the paywall lists them so, and a plan later in the list is an upgrade from an earlier one'),
 });
 
 const featureSchema = z.strictObject({

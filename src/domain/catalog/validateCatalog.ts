@@ -38,6 +38,13 @@ export function validateCatalog(catalog: CatalogDocument): CatalogIssue[] {
       else if (key === 'initialPlanId' && !(plan.pricingType === 'FREE' || (plan.pricingType === 'PAID' && plan.trial)))
         report(path, 'the initial plan must be FREE, or PAID with a trial: new customers have no payment method and no negotiated price yet');
     }
+    (product.planOrder ?? []).forEach((planId, orderIndex) => {
+      const path = `products[${index}].planOrder[${orderIndex}]`;
+      const plan = plans.get(planId)?.value;
+      if (!plan) report(path, `unknown plan "${planId}"`);
+      else if (plan.productId !== product.id) report(path, `plan "${planId}" belongs to product "${plan.productId}"`);
+    });
+    findDuplicates(product.planOrder ?? []).forEach((i) => report(`products[${index}].planOrder[${i}]`, 'plan listed twice'));
   });
 
   const packageRules = (kind: 'plans' | 'addons', pkg: CatalogDocument['plans'][number] | CatalogDocument['addons'][number], index: number) => {

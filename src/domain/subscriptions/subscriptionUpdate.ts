@@ -10,6 +10,9 @@ export const updateSubscriptionSchema = subscriptionParamsSchema
     promotionCode: subscriptionParamsSchema.shape.promotionCode.unwrap().nullable().optional(),
     metadata: metadataSchema.optional(),
     cancellationDate: z.null({ error: 'only null is accepted: it undoes a scheduled cancellation' }).optional(),
+    // The second a billed change counts as made (default: now), e.g. an estimate's prorationDate: it is then charged
+    // exactly what was estimated. Within the current billing period, not in the future.
+    prorationDate: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
   })
   .strict();
 export type SubscriptionUpdate = z.infer<typeof updateSubscriptionSchema>;
