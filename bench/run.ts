@@ -12,6 +12,7 @@ import { createBaselineActivities } from './baseline.activities';
 import type { noopWorkflow, oneActivityWorkflow } from './baseline.workflows';
 import { summarise, timeSequentially, type LatencySummary } from './latency';
 import { measureEventIngestion, printEventIngestion } from './eventIngestion';
+import { measureMigration, printMigration } from './migration';
 import { runHotPathBench } from './hotPath';
 import { measureRealtime, printRealtime } from './realtime';
 import { measureSdk, printSdk } from './sdkCache';
@@ -25,9 +26,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const WARM_UP = 20;
 const API_KEY = 'tg_server_bench_key_0123456789abcdef';
 const EXAMPLE_CATALOG = resolve(__dirname, '../catalog/example.yaml');
-// BENCH_ONLY=workflows, hot-path, realtime or sdk runs one section; BENCH_CPU_PROFILE=<folder> has the service write a
+// BENCH_ONLY=workflows, hot-path, realtime, sdk or migration runs one section; BENCH_CPU_PROFILE=<folder> has the service write a
 // V8 CPU profile there when it stops, with the hot-path figures' time windows (bench/profileSummary.ts reads both).
-const SECTIONS = ['workflows', 'hot-path', 'realtime', 'sdk'] as const;
+const SECTIONS = ['workflows', 'hot-path', 'realtime', 'sdk', 'migration'] as const;
 const ONLY = process.env.BENCH_ONLY;
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 
@@ -80,6 +81,12 @@ async function main() {
       // With a CPU profile, each figure's window is kept beside it (microseconds, the profile's clock).
       const onWindow = CPU_PROFILE_DIR ? (window: { name: string; startedNs: bigint; endedNs: bigint; requests: number }) => appendFileSync(join(resolve(CPU_PROFILE_DIR), 'windows.jsonl'), `${JSON.stringify({ ...window, startedNs: String(window.startedNs), endedNs: String(window.endedNs) })}\n`) : undefined;
       await runHotPathBench({ api, port: Number(instance.env.PORT), apiKey: API_KEY, databaseUrl, run, servicePid: service.child.pid!, dataDir: instance.dataDir, onWindow });
+    }
+    // Last: it publishes a new plan-basic version. A bulk migration of paid subscriptions to a new plan version: subscriptions per second and the provider's calls.
+    if (ONLY === undefined || ONLY === 'migration') {
+      const subscriptions = Number(process.env.BENCH_MIGRATION_SUBSCRIPTIONS ?? 200);
+      const ratePerSecond = Number(process.env.BENCH_MIGRATION_RATE ?? 100);
+      printMigration(await measureMigration({ api, client, catalogYaml: readFileSync(EXAMPLE_CATALOG, 'utf8'), sandboxPort: instance.env.TOLLGATE_SANDBOX_PORT!, run, subscriptions, ratePerSecond }));
     }
   } finally {
     await stopIfRunning(service);

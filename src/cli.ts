@@ -8,6 +8,7 @@ import { listApiKeys } from './db/repositories/apiKeys.repository';
 import { developmentPayloadKeys, requirePayloadKeys } from './infra/payloadKeys';
 import { StartupError } from './infra/startupError';
 import { connectTemporalClient } from './infra/temporalClient';
+import { findLatestPublishedVersion } from './db/repositories/planMigration.repository';
 import { applyCatalogFile } from './services/bootstrap';
 import { createApiKey, createEnvironment, revokeApiKey } from './services/environments';
 import { createTollgateDataConverter } from './temporal/dataConverter';
@@ -64,6 +65,39 @@ async function run(command: Exclude<Command, { name: 'help' }>, db: Db, config: 
       if (result.changed && syncKeys) await startBillingSync(config, id, syncKeys);
       return;
     }
+    case 'plan migrate':
+    case 'addon migrate':
+      return migrateSubscriptions(db, config, command);
+  }
+}
+
+// Starts the bulk migration workflow (or joins the one running) and prints its progress until it completes; Ctrl-C
+// stops only the printing: the migration carries on in the workers.
+async function migrateSubscriptions(db: Db, config: Config, command: Extract<Command, { name: 'plan migrate' | 'addon migrate' }>) {
+  const packageType = command.name === 'plan migrate' ? 'PLAN' : 'ADDON';
+  const environment = await environmentId(db, command.environment);
+  if ((await findLatestPublishedVersion(db, { environmentId: environment, packageId: command.packageId, kind: packageType })) === undefined) {
+    throw new CommandFailure(`no published ${packageType === 'PLAN' ? 'plan' : 'add-on'} "${command.packageId}" in environment "${command.environment}"`);
+  }
+  const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`;
+  const temporal = await connectTemporalClient(address, config.temporal.namespace, createTollgateDataConverter(cliPayloadKeys(config))).catch(() => undefined);
+  if (!temporal) throw new CommandFailure(`Temporal is not reachable at ${address}: start Tollgate (npm start) or set TEMPORAL_ADDRESS`);
+  try {
+    const bulk = createWorkflowClients(temporal.client, { taskQueue: config.temporal.taskQueue, searchAttributes: temporal.searchAttributes }).bulkMigrations;
+    const target = { environmentId: environment, packageType, packageId: command.packageId } as const;
+    const started = await bulk.start({ ...target, subscriptionMigrationTime: 'IMMEDIATE', ratePerSecond: config.migrationRatePerSecond, pageSize: 100 });
+    console.log(`${started.started ? 'bulk migration started' : 'a bulk migration was already running'}: workflow ${started.migrationId} (Temporal UI: TollgatePlanId = "${command.packageId}")`);
+    for (;;) {
+      const progress = (await bulk.progress(target))!;
+      console.log(`${progress.status.toLowerCase()}: ${progress.processed}/${progress.total} processed, ${progress.migrated} migrated, ${progress.alreadyLatest} already on v${progress.latestVersion}, ${progress.failed} failed`);
+      if (progress.status === 'COMPLETED') {
+        progress.failures.forEach((failure) => console.log(`  failed ${failure.subscriptionId}: ${failure.code} ${failure.message}`));
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  } finally {
+    await temporal.connection.close();
   }
 }
 

@@ -55,6 +55,8 @@ const configSchema = z.object({
   // Stripe keeps a checkout session open between 30 minutes and 24 hours.
   TOLLGATE_PAYMENT_GRACE_DAYS: z.coerce.number({ error: 'must be a whole number of days (0-60)' }).int('must be a whole number of days (0-60)').min(0, 'must be a whole number of days (0-60)').max(60, 'must be a whole number of days (0-60)').default(7),
   TOLLGATE_CHECKOUT_EXPIRY_MINUTES: z.coerce.number({ error: 'must be a whole number of minutes (30-1440)' }).int('must be a whole number of minutes (30-1440)').min(30, 'must be a whole number of minutes (30-1440)').max(1440, 'must be a whole number of minutes (30-1440)').default(1440),
+  // A bulk migration's default pace towards the provider (Stripe allows 25 requests a second in test mode, 100 live).
+  TOLLGATE_MIGRATION_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number of subscriptions per second (0.1-100)' }).min(0.1, 'must be a number of subscriptions per second (0.1-100)').max(100, 'must be a number of subscriptions per second (0.1-100)').default(10),
   TOLLGATE_PAYLOAD_KEY: payloadKey.optional(),
   TOLLGATE_PAYLOAD_PREVIOUS_KEYS: payloadKeyList.default([]),
   TOLLGATE_CODEC_ENDPOINT: z.enum(['off', 'loopback', 'network'], { error: 'must be off, loopback or network' }).optional(),
@@ -94,6 +96,8 @@ export type Config = {
   checkoutExpiryMinutes: number;
   // How long a subscription whose payment failed keeps its entitlements before it ends.
   paymentGracePeriodDays: number;
+  // Subscriptions a bulk migration moves per second unless its request says otherwise.
+  migrationRatePerSecond: number;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 };
 
@@ -147,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codecEndpoint: { mode: e.TOLLGATE_CODEC_ENDPOINT, uiOrigins: e.TOLLGATE_CODEC_UI_ORIGINS },
     checkoutExpiryMinutes: e.TOLLGATE_CHECKOUT_EXPIRY_MINUTES,
     paymentGracePeriodDays: e.TOLLGATE_PAYMENT_GRACE_DAYS,
+    migrationRatePerSecond: e.TOLLGATE_MIGRATION_RATE_PER_SECOND,
     logLevel: e.LOG_LEVEL,
   };
 }

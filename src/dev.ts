@@ -128,7 +128,7 @@ async function start(stopSteps: (() => Promise<unknown>)[]) {
   stopSteps.unshift(() => pruning.stop());
   let stopServing = () => changeFeed.close();
   stopSteps.unshift(() => stopServing());
-  const app = createApp({ db, workflows, billingProvider: billing.name, billing, logger, temporalHealthy: temporal.healthy, codecEndpoint, stripeWebhookSecret: webhookSecret, changeFeed });
+  const app = createApp({ db, workflows, billingProvider: billing.name, billing, logger, temporalHealthy: temporal.healthy, codecEndpoint, stripeWebhookSecret: webhookSecret, changeFeed, migrationRatePerSecond: config.migrationRatePerSecond });
   const server = await listen(app, config.port, config.host);
   // Closing the feed ends the open event streams, which closing the server would otherwise wait for.
   stopServing = () => Promise.all([closeServer(server), changeFeed.close()]).then(() => undefined);

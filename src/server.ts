@@ -42,6 +42,7 @@ async function main() {
     codecEndpoint,
     stripeWebhookSecret: config.stripeWebhookSecret,
     changeFeed,
+    migrationRatePerSecond: config.migrationRatePerSecond,
   });
   const server = await listen(app, config.port, config.host);
   logger.info({ url: `http://${config.host}:${config.port}`, payloadKeyId: payloadKeyId(payloadKeys.current), codecEndpoint: codecEndpoint !== undefined }, 'API listening');

@@ -42,9 +42,10 @@ export const lifecycleStateOf = (row: SubscriptionRow): LifecycleState => ({
   currentBillingPeriodEnd: row.current_billing_period_end?.toISOString() ?? null,
   cancellationDate: row.live_slot !== null ? (row.cancellation_date?.toISOString() ?? null) : null,
   gracePeriodEnd: row.grace_period_end?.toISOString() ?? null,
+  migrationDate: row.live_slot !== null ? (row.migration_date?.toISOString() ?? null) : null,
 });
 
-const updatableOf = (row: SubscriptionRow): UpdatableFields => ({
+export const updatableOf = (row: SubscriptionRow): UpdatableFields => ({
   planId: row.plan_id,
   resourceId: row.resource_id,
   billingCountryCode: row.billing_country_code,
@@ -55,7 +56,7 @@ const updatableOf = (row: SubscriptionRow): UpdatableFields => ({
   metadata: row.metadata,
 });
 
-async function requireLive(db: DbOrTransaction, environmentId: string, subscriptionId: string): Promise<SubscriptionRow> {
+export async function requireLive(db: DbOrTransaction, environmentId: string, subscriptionId: string): Promise<SubscriptionRow> {
   const row = await findSubscription(db, environmentId, subscriptionId);
   if (!row) throw ApplicationFailure.nonRetryable(`subscription "${subscriptionId}" was not found`, FailureType.SubscriptionNotFound);
   return row;
@@ -63,12 +64,12 @@ async function requireLive(db: DbOrTransaction, environmentId: string, subscript
 
 // A lifecycle change to write: the row's new values and the transition the history records (null: none, as for a
 // new last invoice alone).
-type LifecycleChange = { changes: SubscriptionChanges; transition: SubscriptionTransition | null };
+export type LifecycleChange = { changes: SubscriptionChanges; transition: SubscriptionTransition | null };
 
 // Each lifecycle write: under the customer's lock (as starts and ends), the row re-read and changed, its history
 // entry appended, entitlements recomputed when they may have moved, and told as subscription.updated. `apply`
 // answers null when nothing is to change, so a retried activity writes nothing and appends nothing.
-async function changeSubscription(
+export async function changeSubscription(
   deps: ActivityDependencies,
   input: { environmentId: string; subscriptionId: string; entitlements: boolean; cause: TransitionCause },
   apply: (row: SubscriptionRow) => LifecycleChange | null,

@@ -25,6 +25,8 @@ export type AppDependencies = {
   // The process's change feed (src/infra/changeFeed.ts): caches API keys and serves GET /v1/stream. Without it
   // (an app built by hand in a test) every request reads its key and the stream answers 503.
   changeFeed?: ChangeFeed;
+  // A bulk migration's pace unless its request gives one (TOLLGATE_MIGRATION_RATE_PER_SECOND; default 10 a second).
+  migrationRatePerSecond?: number;
   // Overrides of the stream's heartbeat and replay bound (tests).
   eventStream?: Partial<EventStreamSettings>;
 };

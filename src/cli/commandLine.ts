@@ -8,7 +8,9 @@ export type Command =
   | { name: 'key create'; environment: string; label: string | undefined }
   | { name: 'key list'; environment: string }
   | { name: 'key revoke'; keyId: string }
-  | { name: 'catalog apply'; file: string; environment: string };
+  | { name: 'catalog apply'; file: string; environment: string }
+  | { name: 'plan migrate'; packageId: string; environment: string }
+  | { name: 'addon migrate'; packageId: string; environment: string };
 
 type CommandName = Exclude<Command['name'], 'help'>;
 type Syntax = { argument?: string; env?: 'required'; name?: 'optional'; usage: string; summary: string };
@@ -22,6 +24,8 @@ const SYNTAX: Record<CommandName, Syntax> = {
   'key list': { env: 'required', usage: 'key list --env <name>', summary: 'list keys (prefixes only)' },
   'key revoke': { argument: 'keyId', usage: 'key revoke <keyId>', summary: 'revoke a key at once' },
   'catalog apply': { argument: 'file', env: 'required', usage: 'catalog apply <file> --env <name>', summary: 'apply a catalog document (YAML or JSON)' },
+  'plan migrate': { argument: 'planId', env: 'required', usage: 'plan migrate <planId> --env <name>', summary: "move the plan's live subscriptions to its latest version" },
+  'addon migrate': { argument: 'addonId', env: 'required', usage: 'addon migrate <addonId> --env <name>', summary: "move the add-on's live subscriptions to its latest version" },
 };
 
 const PREFIX = 'Usage: npm run cli -- ';
@@ -78,6 +82,9 @@ function toCommand(name: CommandName, argument: string | undefined, environment:
       return { name, keyId: argument! };
     case 'catalog apply':
       return { name, file: argument!, environment: environment! };
+    case 'plan migrate':
+    case 'addon migrate':
+      return { name, packageId: argument!, environment: environment! };
     default:
       return { name };
   }

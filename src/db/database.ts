@@ -230,6 +230,8 @@ export type SubscriptionTable = {
   grace_period_end: Date | null;
   last_invoice: Json<ProviderInvoice> | null;
   billing_cycle_anchor: Date | null;
+  // A migration to the latest plan and add-on versions scheduled for then (END_OF_BILLING_PERIOD).
+  migration_date: Generated<Date | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 };

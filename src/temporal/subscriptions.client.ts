@@ -4,11 +4,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   billingEventSignal,
   cancelSubscriptionUpdate,
+  migrateSubscriptionUpdate,
   provisionOutcomeUpdate,
   updateSubscriptionUpdate,
   type BillingEvent,
   type CancelRequest,
   type LifecycleAnswer,
+  type MigrateRequest,
   type ProvisionOutcome,
 } from '../workflows/definitions';
 import { workflowIds } from '../workflows/workflowIds';
@@ -26,6 +28,8 @@ export function newSubscriptionId(): string {
 }
 
 const SIGNAL_DEADLINE_MS = 5_000;
+
+type LifecycleOutcome = Extract<LifecycleAnswer, { outcome: unknown }>['outcome'];
 
 const subscriptionIdOf = (workflowId: string) => workflowId.slice(workflowId.lastIndexOf(':') + 1);
 
@@ -71,15 +75,16 @@ export function createSubscriptionsClient(starter: WorkflowStarter) {
 
   // The request is tied to the subscription's run before the Update goes out, so a retry after a crash (same
   // Idempotency-Key) sends the same Update (its id) again instead of being told the request is still in progress.
-  async function lifecycleUpdate(environmentId: string, subscriptionId: string, requestRun: RequestRun | undefined, call: (handle: WorkflowHandle, updateId: string | undefined) => Promise<LifecycleAnswer>): Promise<boolean> {
+  // undefined: the subscription's workflow has ended (the subscription with it).
+  async function lifecycleUpdate(environmentId: string, subscriptionId: string, requestRun: RequestRun | undefined, call: (handle: WorkflowHandle, updateId: string | undefined) => Promise<LifecycleAnswer>): Promise<LifecycleOutcome | undefined> {
     const handle = starter.client.workflow.getHandle(workflowIds.subscription(environmentId, subscriptionId));
     const runId = await runningRunId(handle);
-    if (runId === undefined) return false;
+    if (runId === undefined) return undefined;
     if (requestRun && !requestRun.startedRun) await requestRun.recordStartedRun({ workflowId: handle.workflowId, runId });
     const updateId = requestRun?.requestKey;
     const answer = await update(handle, () => call(handle, updateId));
     if ('failure' in answer) throw ApplicationFailure.create({ ...answer.failure, nonRetryable: true });
-    return true;
+    return answer.outcome;
   }
 
   return {
@@ -99,12 +104,18 @@ export function createSubscriptionsClient(starter: WorkflowStarter) {
     // false: the subscription's workflow has ended (the subscription with it). A request retried with the same
     // Idempotency-Key is the same Update (its id), which the workflow applies once.
     async cancel(environmentId: string, subscriptionId: string, request: CancelRequest, requestRun?: RequestRun): Promise<boolean> {
-      return lifecycleUpdate(environmentId, subscriptionId, requestRun, (handle, updateId) => handle.executeUpdate(cancelSubscriptionUpdate, { args: [request], ...(updateId && { updateId }) }));
+      return (await lifecycleUpdate(environmentId, subscriptionId, requestRun, (handle, updateId) => handle.executeUpdate(cancelSubscriptionUpdate, { args: [request], ...(updateId && { updateId }) }))) !== undefined;
     },
 
     // false: the subscription's workflow has ended. The workflow checks the change against the catalog and applies it.
     async update(environmentId: string, subscriptionId: string, request: SubscriptionUpdate, requestRun?: RequestRun): Promise<boolean> {
-      return lifecycleUpdate(environmentId, subscriptionId, requestRun, (handle, updateId) => handle.executeUpdate(updateSubscriptionUpdate, { args: [request], ...(updateId && { updateId }) }));
+      return (await lifecycleUpdate(environmentId, subscriptionId, requestRun, (handle, updateId) => handle.executeUpdate(updateSubscriptionUpdate, { args: [request], ...(updateId && { updateId }) }))) !== undefined;
+    },
+
+    // undefined: the subscription's workflow has ended. Otherwise what the migration did (MIGRATED, SCHEDULED, ALREADY_LATEST).
+    async migrate(environmentId: string, subscriptionId: string, request: MigrateRequest, requestRun?: RequestRun) {
+      const outcome = await lifecycleUpdate(environmentId, subscriptionId, requestRun, (handle, updateId) => handle.executeUpdate(migrateSubscriptionUpdate, { args: [request], ...(updateId && { updateId }) }));
+      return outcome && (outcome.migration ?? 'ALREADY_LATEST');
     },
 
     // false: no workflow runs for that subscription any more (the event is recorded, not applied).

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { createBulkMigrationsClient } from './bulkMigrations.client';
 import { createCatalogClient } from './catalog.client';
 import { createCustomersClient } from './customers.client';
 import { createSubscriptionsClient } from './subscriptions.client';
@@ -14,5 +15,6 @@ export function createWorkflowClients(client: Client, options: WorkflowStarterOp
     customers: createCustomersClient(starter),
     catalog: createCatalogClient(starter),
     subscriptions: createSubscriptionsClient(starter),
+    bulkMigrations: createBulkMigrationsClient(starter, options),
   };
 }

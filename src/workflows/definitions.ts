@@ -1,4 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BulkMigrationProgress } from '../domain/subscriptions/bulkMigration';
+import type { MigrationResult, MigrationTime } from '../domain/subscriptions/planMigration';
 import type { ProviderInvoice } from '../domain/subscriptions/subscription';
 import type { SubscriptionUpdate } from '../domain/subscriptions/subscriptionUpdate';
 
@@ -16,11 +18,14 @@ export type FailureData = { message: string; type: string; details: unknown[] };
 export const provisionOutcomeUpdate = defineUpdate<{ outcome: ProvisionOutcome } | { failure: FailureData }>('provisionOutcome');
 
 // A live subscription's changes answer as data ({ outcome } or { failure }), applied one at a time by its workflow.
-export type LifecycleAnswer = { outcome: { subscriptionId: string } } | { failure: FailureData };
+// A migration's outcome also says what it did (MIGRATED, SCHEDULED, ALREADY_LATEST).
+export type LifecycleAnswer = { outcome: { subscriptionId: string; migration?: MigrationResult } } | { failure: FailureData };
 // `requestedBy`: the API operation the history names as the cause when it is not cancelSubscription (archiveCustomer).
 export type CancelRequest = { subscriptionCancellationTime: 'IMMEDIATE' | 'END_OF_BILLING_PERIOD' | 'SPECIFIC_DATE'; endDate?: string; prorate?: boolean; requestedBy?: 'archiveCustomer' };
 export const cancelSubscriptionUpdate = defineUpdate<LifecycleAnswer, [CancelRequest]>('cancel');
 export const updateSubscriptionUpdate = defineUpdate<LifecycleAnswer, [SubscriptionUpdate]>('update');
+export type MigrateRequest = { subscriptionMigrationTime: MigrationTime };
+export const migrateSubscriptionUpdate = defineUpdate<LifecycleAnswer, [MigrateRequest]>('migrate');
 
 // A verified provider event, reduced to what the workflow uses; `created` orders events of one object.
 export type BillingEvent = { eventId: string; type: string; created: number; objectId: string; subscriptionBillingId: string | null; invoice?: ProviderInvoice };
@@ -41,3 +46,6 @@ export type SubscriptionWorkflowStatus = {
   checkoutExpiresAt?: string;
 };
 export const subscriptionStatusQuery = defineQuery<SubscriptionWorkflowStatus>('status');
+
+// A bulk migration's progress (src/workflows/bulkMigration.workflow.ts), also answered once it completed.
+export const bulkMigrationProgressQuery = defineQuery<BulkMigrationProgress>('progress');

@@ -4,3 +4,4 @@ export { updateCustomerWorkflow } from './updateCustomer.workflow';
 export { archiveCustomerWorkflow } from './archiveCustomer.workflow';
 export { syncCatalogWorkflow } from './syncCatalog.workflow';
 export { subscriptionWorkflow } from './subscription.workflow';
+export { bulkMigrationWorkflow } from './bulkMigration.workflow';

@@ -9,17 +9,22 @@ import type { TransitionCause } from '../domain/subscriptions/subscriptionHistor
 import type { SubscriptionUpdate } from '../domain/subscriptions/subscriptionUpdate';
 import { defaultActivityOptions } from './activityOptions';
 import { businessFailureOf } from './businessFailureOf';
-import type { BillingEvent, CancelRequest, FailureData, LifecycleAnswer } from './definitions';
+import type { BillingEvent, CancelRequest, FailureData, LifecycleAnswer, MigrateRequest } from './definitions';
 import { FailureType } from './failureTypes';
 import { providerIdempotencyKey } from './providerIdempotencyKey';
+import { migrateSubscription } from './subscriptionMigration';
 
 const activities = proxyActivities<Activities>(defaultActivityOptions);
 
-// A trial the provider has not converted yet at its end, or a late renewal: ask again this much later.
-const RECHECK_MS = { TRIAL_END: 5 * 60_000, PROVIDER_CHECK: 24 * 60 * 60_000 } as const;
+// A trial the provider has not converted yet at its end, a late renewal, or a scheduled migration the provider
+// could not take: try again this much later.
+const RECHECK_MS = { TRIAL_END: 5 * 60_000, PROVIDER_CHECK: 24 * 60 * 60_000, MIGRATION: 60 * 60_000 } as const;
 
 // A change asked through an Update, applied by the loop one at a time in arrival order.
-export type LifecycleCommand = { id: string; kind: 'update'; request: SubscriptionUpdate; cause: TransitionCause } | { id: string; kind: 'cancel'; request: CancelRequest; cause: TransitionCause };
+export type LifecycleCommand =
+  | { id: string; kind: 'update'; request: SubscriptionUpdate; cause: TransitionCause }
+  | { id: string; kind: 'cancel'; request: CancelRequest; cause: TransitionCause }
+  | { id: string; kind: 'migrate'; request: MigrateRequest; cause: TransitionCause };
 
 export type LiveContext = {
   environmentId: string;
@@ -94,6 +99,7 @@ export async function runLiveSubscription(ctx: LiveContext, initial: LifecycleSt
 
   async function applyCommand(command: LifecycleCommand): Promise<LiveOutcome | undefined> {
     try {
+      if (command.kind === 'migrate') return await applyMigrate(command);
       return command.kind === 'update' ? await applyUpdate(command) : await applyCancel(command);
     } catch (error) {
       const business = businessFailureOf(error);
@@ -123,6 +129,28 @@ export async function runLiveSubscription(ctx: LiveContext, initial: LifecycleSt
       state = (await activities.recordSubscriptionUpdate({ environmentId, subscriptionId, prepared, billing, now: new Date().toISOString(), cause })).state;
     }
     answer(command.id, { outcome: { subscriptionId } });
+    return undefined;
+  }
+
+  async function applyMigrate(command: Extract<LifecycleCommand, { kind: 'migrate' }>): Promise<undefined> {
+    const migrated = await migrateSubscription({ environmentId, subscriptionId }, state, command.request.subscriptionMigrationTime, `migrate:${command.id}`, command.cause);
+    state = migrated.state;
+    answer(command.id, { outcome: { subscriptionId, migration: migrated.result } });
+    return undefined;
+  }
+
+  // The period ended with a migration scheduled: a catalog that no longer takes the subscription drops it (it stays
+  // on its version); a provider down through every retry tries again later.
+  async function migrateOnTimer(timer: LifecycleTimer, cause: TransitionCause): Promise<undefined> {
+    try {
+      state = (await migrateSubscription({ environmentId, subscriptionId }, state, 'IMMEDIATE', `scheduled-migrate:${state.migrationDate}`, cause)).state;
+    } catch (error) {
+      if (!businessFailureOf(error)) {
+        postponed.set('MIGRATION', timer.at + RECHECK_MS.MIGRATION);
+        return undefined;
+      }
+      state = (await activities.recordScheduledMigration({ environmentId, subscriptionId, at: null, cause })).state;
+    }
     return undefined;
   }
 
@@ -178,6 +206,8 @@ export async function runLiveSubscription(ctx: LiveContext, initial: LifecycleSt
       case 'CANCELLATION':
         if (state.billingId) await activities.cancelBillingSubscription({ idempotencyKey: providerIdempotencyKey(`scheduled-cancel:${state.cancellationDate}`), billingId: state.billingId });
         return ctx.end('CANCELED', 'CANCELED', cause);
+      case 'MIGRATION':
+        return migrateOnTimer(timer, cause);
       case 'GRACE_END':
         if (state.billingId) await activities.cancelBillingSubscription({ idempotencyKey: providerIdempotencyKey(`grace-end:${state.gracePeriodEnd}`), billingId: state.billingId });
         return ctx.end('EXPIRED', 'PAYMENT_FAILED', cause);
@@ -219,6 +249,7 @@ export async function runLiveSubscription(ctx: LiveContext, initial: LifecycleSt
 
 const timerNames: Record<LifecycleTimerKind, string> = {
   CANCELLATION: 'scheduled cancellation',
+  MIGRATION: 'scheduled migration',
   TRIAL_END: 'trial end',
   GRACE_END: 'payment grace period end',
   RENEWAL: 'billing period end',

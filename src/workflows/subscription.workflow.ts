@@ -28,6 +28,7 @@ import {
   billingEventSignal,
   cancelSubscriptionUpdate,
   initialSubscriptionSignal,
+  migrateSubscriptionUpdate,
   provisionOutcomeUpdate,
   subscriptionEndedSignal,
   subscriptionStatusQuery,
@@ -143,6 +144,18 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       validator: (_request) => {
         if (ended()) throw notUpdatable();
         if (!liveLoop) throw ApplicationFailure.create({ message: `subscription "${subscriptionId}" is ${view.status}: only a live subscription can be updated`, type: FailureType.SubscriptionNotUpdatable, nonRetryable: true });
+      },
+    },
+  );
+
+  setHandler(
+    migrateSubscriptionUpdate,
+    async (request) => queued({ id: currentUpdateInfo()!.id, kind: 'migrate', request, cause: apiCause('migrateSubscriptionToLatest') }),
+    {
+      validator: (_request) => {
+        const refused = (message: string) => ApplicationFailure.create({ message, type: FailureType.SubscriptionRequestRefused, nonRetryable: true, details: [{ status: 409, code: 'SUBSCRIPTION_NOT_MIGRATABLE', field: 'subscriptionId' }] });
+        if (ended()) throw refused(`subscription "${subscriptionId}" has ended: it cannot be migrated`);
+        if (!liveLoop) throw refused(`subscription "${subscriptionId}" is ${view.status}: only a live subscription can be migrated`);
       },
     },
   );

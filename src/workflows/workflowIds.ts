@@ -8,4 +8,6 @@ export const workflowIds = {
   // One long-lived workflow per subscription, from provisioning until it ends.
   subscription: (environmentId: string, subscriptionId: string) => `subscription:${environmentId}:${subscriptionId}`,
   syncCatalog: (environmentId: string) => `catalog-sync:${environmentId}`,
+  // One bulk migration of a plan's (or add-on's) subscriptions at a time; each new one is a new run of this id.
+  bulkMigration: (environmentId: string, packageType: 'PLAN' | 'ADDON', packageId: string) => `${packageType === 'PLAN' ? 'plan' : 'addon'}-migration:${environmentId}:${packageId}`,
 };

@@ -257,6 +257,14 @@ export class Tollgate {
     return E.toSubscriptionEstimate(await this.request({ method: 'POST', path: path('/v1/subscriptions', subscriptionId, '/estimate'), body: changes, timeoutMs: this.timeout }));
   }
 
+  // Moves it to its plan's and add-ons' latest versions, now (prorated) or at the period end.
+  async migrateSubscriptionToLatest({ subscriptionId, ...options }: T.MigrateSubscriptionToLatestRequest): Promise<T.MigrateSubscriptionToLatestResult> {
+    const answer = (await this.write('POST', path('/v1/subscriptions', subscriptionId, '/migrate'), defined(options))) as { migration: T.MigrateSubscriptionToLatestResult['migration']; subscription: Parameters<typeof wire.toSubscription>[0] };
+    const subscription = wire.toSubscription(answer.subscription);
+    if (answer.migration === 'MIGRATED') await this.reloadIfCached(subscription.customerId, subscription.resourceId ?? undefined);
+    return { migration: answer.migration, subscription };
+  }
+
   async getSubscription({ subscriptionId }: { subscriptionId: string }): Promise<T.Subscription> {
     return wire.toSubscription(await this.read(path('/v1/subscriptions', subscriptionId)));
   }

@@ -11,6 +11,11 @@ export enum SubscriptionCancellationTime {
   SpecificDate = 'SPECIFIC_DATE',
 }
 
+export enum SubscriptionMigrationTime {
+  Immediate = 'IMMEDIATE',
+  EndOfBillingPeriod = 'END_OF_BILLING_PERIOD',
+}
+
 export enum SubscriptionStatus {
   Active = 'ACTIVE',
   InTrial = 'IN_TRIAL',
@@ -196,7 +201,7 @@ export type Subscription = {
   checkoutExpiresAt: Date | null;
   metadata: Metadata;
   // A scheduled start or cancellation (undo a cancellation with updateSubscription({ cancellationDate: null })).
-  scheduledChanges?: { type: 'START' | 'CANCELLATION'; at: Date }[];
+  scheduledChanges?: { type: 'START' | 'MIGRATION' | 'CANCELLATION'; at: Date }[];
   paymentFailedAt?: Date | null;
   gracePeriodEnd?: Date | null;
   lastInvoice?: { id: string; status: string; amountDue: number; amountPaid: number; currency: string; hostedInvoiceUrl: string | null; created: Date } | null;
@@ -230,6 +235,12 @@ export type CancelSubscriptionRequest = {
   endDate?: Date;
   prorate?: boolean;
 };
+export type MigrateSubscriptionToLatestRequest = {
+  subscriptionId: string;
+  subscriptionMigrationTime?: SubscriptionMigrationTime | 'IMMEDIATE' | 'END_OF_BILLING_PERIOD';
+};
+// MIGRATED: on the latest versions now; SCHEDULED: at the period end; ALREADY_LATEST: nothing changed.
+export type MigrateSubscriptionToLatestResult = { migration: 'MIGRATED' | 'SCHEDULED' | 'ALREADY_LATEST'; subscription: Subscription };
 
 // ---- entitlements -------------------------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ export function toCustomer(wire: Wire<Customer>): Customer {
 
 // The lifecycle fields, as the service sends them (nested and optional dates are text too).
 type LifecycleWire = {
-  scheduledChanges?: { type: 'START' | 'CANCELLATION'; at: string }[];
+  scheduledChanges?: { type: 'START' | 'MIGRATION' | 'CANCELLATION'; at: string }[];
   paymentFailedAt?: string | null;
   gracePeriodEnd?: string | null;
   lastInvoice?: (Omit<NonNullable<Subscription['lastInvoice']>, 'created'> & { created: string }) | null;

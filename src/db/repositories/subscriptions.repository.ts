@@ -82,6 +82,8 @@ export type SubscriptionChanges = {
   payment_failed_at?: Date | null;
   grace_period_end?: Date | null;
   billing_cycle_anchor?: Date | null;
+  plan_version?: number;
+  migration_date?: Date | null;
 };
 
 export async function updateSubscriptionRow(trx: DbOrTransaction, environmentId: string, id: string, changes: SubscriptionChanges): Promise<SubscriptionRow | undefined> {

@@ -64,8 +64,8 @@ export const subscriptionSchema = z.object({
   checkoutExpiresAt: z.iso.datetime().nullable(),
   metadata: z.record(z.string(), z.string()),
   scheduledChanges: z
-    .array(z.object({ type: z.enum(['START', 'CANCELLATION']), at: z.iso.datetime() }))
-    .describe('What happens later without anyone asking: a scheduled start, or a scheduled cancellation (undo it with PATCH cancellationDate: null)'),
+    .array(z.object({ type: z.enum(['START', 'MIGRATION', 'CANCELLATION']), at: z.iso.datetime() }))
+    .describe('What happens later without anyone asking: a scheduled start, a scheduled migration to the latest plan and add-on versions, or a scheduled cancellation (undo it with PATCH cancellationDate: null)'),
   paymentFailedAt: z.iso.datetime().nullable().describe('While PAYMENT_PENDING after a failed renewal: when the payment failed'),
   gracePeriodEnd: z.iso.datetime().nullable().describe('Entitlements are kept until then; unpaid by then, the subscription ends'),
   lastInvoice: providerInvoiceSchema.nullable().describe("The provider's latest invoice for it, as its webhooks told it"),

@@ -22,6 +22,9 @@ export const SUBSCRIPTION_TRANSITIONS = [
   'RENEWED',
   'PAYMENT_FAILED',
   'PAYMENT_RECOVERED',
+  // Moved to the latest plan and add-on versions (migrateSubscriptionToLatest), or such a move scheduled.
+  'MIGRATED',
+  'MIGRATION_SCHEDULED',
 ] as const;
 export type SubscriptionTransition = (typeof SUBSCRIPTION_TRANSITIONS)[number];
 

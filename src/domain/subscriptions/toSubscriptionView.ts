@@ -33,6 +33,7 @@ export type SubscriptionRecord = {
   payment_failed_at?: Date | null;
   grace_period_end?: Date | null;
   last_invoice?: ProviderInvoice | null;
+  migration_date?: Date | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -92,11 +93,15 @@ export function toSubscriptionView(row: SubscriptionRecord): Subscription {
   };
 }
 
-// What will happen to a subscription without anyone asking: its scheduled start, or its scheduled cancellation.
+// What will happen to a subscription without anyone asking: its scheduled start, or its scheduled migration to
+// the latest plan version and its scheduled cancellation, earliest first.
 function scheduledChangesOf(row: SubscriptionRecord): Subscription['scheduledChanges'] {
   if (row.live_slot === 'SCHEDULED') return [{ type: 'START', at: row.start_date.toISOString() }];
-  if (row.live_slot !== null && row.cancellation_date) return [{ type: 'CANCELLATION', at: row.cancellation_date.toISOString() }];
-  return [];
+  if (row.live_slot === null) return [];
+  const changes: Subscription['scheduledChanges'] = [];
+  if (row.migration_date) changes.push({ type: 'MIGRATION', at: row.migration_date.toISOString() });
+  if (row.cancellation_date) changes.push({ type: 'CANCELLATION', at: row.cancellation_date.toISOString() });
+  return changes.sort((a, b) => a.at.localeCompare(b.at));
 }
 
 export function toSlimSubscription(view: Subscription): SlimSubscription {
