@@ -3,8 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { createApp } from '../../src/api/createApp';
 import { createDb, type Db } from '../../src/db/createDb';
+import { comparePositions, type OutboxPosition } from '../../src/domain/outboxPosition';
 import { startChangeFeed, type ChangeFeed } from '../../src/infra/changeFeed';
 import { applyCatalog } from '../../src/services/applyCatalog';
 import { createWorkflowClients } from '../../src/temporal/workflowClients';
@@ -60,13 +62,27 @@ async function msUntil(condition: () => Promise<boolean>, boundMs = 10_000): Pro
   return Date.now() - started;
 }
 
+// Until the feed has delivered every change committed so far, and counts as current.
+async function feedCaughtUp(feed: ChangeFeed): Promise<void> {
+  const last = await sql<{ transaction_id: string; id: number }>`select transaction_id::text, id from change_outbox order by transaction_id desc, id desc limit 1`.execute(harness.database.db);
+  const target: OutboxPosition = { transactionId: BigInt(last.rows[0]!.transaction_id), id: Number(last.rows[0]!.id) };
+  await msUntil(async () => {
+    const position = feed.position();
+    return feed.isCurrent() && position !== undefined && comparePositions(position, target) >= 0;
+  });
+}
+
 describe('entitlement checks served from each process cache', () => {
   it('serve from cache (a row changed behind the feed is not seen), and see a real change made elsewhere', async () => {
     const customerId = 'fresh-1';
     await request(harness.app).post('/v1/customers').set('X-API-KEY', key).send({ customerId }).expect(201);
+    // The other process has heard the provisioning's own changes (late on a busy machine, they would drop its cache
+    // entry after the write below) and its feed is current, so it serves from its cache.
+    await feedCaughtUp(other.feed);
     expect(await checkOn(other.app, customerId, 'feature-projects')).toMatchObject({ hasAccess: true, value: 3 });
     // Written behind the system's back (no change event): the other process keeps serving what it cached.
     await harness.database.db.updateTable('effective_entitlements').set({ amount: 999 }).where('customer_id', '=', customerId).where('feature_id', '=', 'feature-projects').execute();
+    await feedCaughtUp(other.feed);
     expect(await checkOn(other.app, customerId, 'feature-projects')).toMatchObject({ value: 3 });
 
     const started = Date.now();
