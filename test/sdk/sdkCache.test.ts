@@ -5,7 +5,7 @@ import { applyStreamedGrants, applyUsage, evaluateCached, fromEntitlementList, r
 import { fallbackEntitlement } from '../../packages/node-sdk/src/fallback';
 import { LruCache } from '../../packages/node-sdk/src/lruCache';
 import { createSseParser, type SseEvent } from '../../packages/node-sdk/src/sseParser';
-import type { EntitlementFeature } from '../../packages/node-sdk/src/types';
+import type { EntitlementFeature, MeteredEntitlement } from '../../packages/node-sdk/src/types';
 import type { WireEntitlement } from '../../packages/node-sdk/src/wire';
 
 // The SDK's pure parts: the byte-bounded LRU, local evaluation of cached entitlements, stream updates, SSE parsing.
@@ -40,6 +40,40 @@ describe('local evaluation', () => {
     expect(evaluateCached(entry, 'feature-analytics', 'BOOLEAN', 0, now)).toBeUndefined();
     expect(evaluateCached(entry, 'feature-api-calls', 'METERED', 1, Date.parse(end))).toBeUndefined();
     expect(evaluateCached(entry, 'feature-seats', 'METERED', 1, Date.parse(end))).toMatchObject({ hasAccess: true });
+  });
+
+  it('decides by its own copy of the period end: a caller changing the Dates it was handed changes no decision', () => {
+    const entry = fromEntitlementList(list, now);
+    const answer = evaluateCached(entry, 'feature-api-calls', 'METERED', 1, now) as MeteredEntitlement;
+    answer.usagePeriodEnd!.setTime(0);
+    expect(evaluateCached(entry, 'feature-api-calls', 'METERED', 1, now)).toMatchObject({ hasAccess: true, currentUsage: 90 });
+    expect(evaluateCached(entry, 'feature-api-calls', 'METERED', 1, Date.parse(end))).toBeUndefined();
+    // A usage figure's period Dates belong to whoever reported it (the answer of reportUsage, a usageUpdated payload).
+    const reportedStart = new Date(end);
+    const reportedEnd = new Date('2027-01-01T00:00:00.000Z');
+    applyUsage(entry, 'feature-api-calls', 1, reportedStart, reportedEnd);
+    reportedStart.setTime(0);
+    reportedEnd.setTime(0);
+    const later = Date.parse('2026-12-02T00:00:00.000Z');
+    expect(evaluateCached(entry, 'feature-api-calls', 'METERED', 1, later)).toMatchObject({ currentUsage: 1, usagePeriodStart: new Date(end), usagePeriodEnd: new Date('2027-01-01T00:00:00.000Z') });
+  });
+
+  it('gives a metered answer exactly the fields of its case, every call a new object', () => {
+    const entry = fromEntitlementList(
+      [
+        ...list,
+        { hasAccess: true, isFallback: false, type: 'METERED', feature: feature('feature-unlimited', 'NUMBER', 'Incremental'), isUnlimited: true, hasSoftLimit: false, currentUsage: 4, requestedUsage: 0, resetPeriod: 'MONTH' as never, usagePeriodAnchor: start, usagePeriodStart: start, usagePeriodEnd: end },
+      ],
+      now,
+    );
+    const period = { resetPeriod: 'MONTH', usagePeriodAnchor: new Date(start), usagePeriodStart: new Date(start), usagePeriodEnd: new Date(end) };
+    const common = { isFallback: false, type: 'METERED', isUnlimited: false, hasSoftLimit: false };
+    const fits = evaluateCached(entry, 'feature-api-calls', 'METERED', 10, now);
+    expect(fits).toStrictEqual({ hasAccess: true, ...common, feature: calls, currentUsage: 90, requestedUsage: 10, usageLimit: 100, ...period });
+    expect(evaluateCached(entry, 'feature-api-calls', 'METERED', 10, now)).not.toBe(fits);
+    expect(evaluateCached(entry, 'feature-api-calls', 'METERED', 11, now)).toStrictEqual({ hasAccess: false, accessDeniedReason: 'RequestedUsageExceedingLimit', ...common, feature: calls, currentUsage: 90, requestedUsage: 11, usageLimit: 100, ...period });
+    expect(evaluateCached(entry, 'feature-seats', 'METERED', 1, now)).toStrictEqual({ hasAccess: true, ...common, feature: seats, currentUsage: 2, requestedUsage: 1, usageLimit: 5 });
+    expect(evaluateCached(entry, 'feature-unlimited', 'METERED', 1, now)).toStrictEqual({ hasAccess: true, ...common, isUnlimited: true, feature: feature('feature-unlimited', 'NUMBER', 'Incremental'), currentUsage: 4, requestedUsage: 1, ...period });
   });
 
   it('keeps the denials that last until the next update, not those of unknown features', () => {

@@ -2,20 +2,43 @@ import type { Entitlement, EntitlementFeature, EntitlementResetPeriod, Entitleme
 import type { WireEntitlement } from './wire.js';
 
 // What the cache holds of one (customer, resource): the granted features with their figures, and the denials the
-// service gave for features not granted (so a repeated check of those is answered locally too).
+// service gave for features not granted (so a repeated check of those is answered locally too). Every grant has
+// every field, in this order (absent ones undefined), so the checks reading them see one shape.
 export type CachedGrant = {
   feature: EntitlementFeature;
   type: EntitlementType;
-  value?: number;
+  value: number | undefined;
   isUnlimited: boolean;
-  usageLimit?: number;
+  usageLimit: number | undefined;
   hasSoftLimit: boolean;
   currentUsage: number;
-  resetPeriod?: EntitlementResetPeriod;
-  usagePeriodAnchor?: Date;
-  usagePeriodStart?: Date;
-  usagePeriodEnd?: Date;
+  resetPeriod: EntitlementResetPeriod | undefined;
+  usagePeriodAnchor: Date | undefined;
+  usagePeriodStart: Date | undefined;
+  usagePeriodEnd: Date | undefined;
+  // The period's end as a number (+Infinity without one): a check compares it with the clock, and a caller that
+  // changes a Date it was handed cannot change what the cache decides.
+  usagePeriodEndsAt: number;
 };
+
+type GrantFields = Partial<CachedGrant> & Pick<CachedGrant, 'feature' | 'type' | 'isUnlimited' | 'hasSoftLimit' | 'currentUsage'>;
+
+export function cachedGrant(fields: GrantFields): CachedGrant {
+  return {
+    feature: fields.feature,
+    type: fields.type,
+    value: fields.value,
+    isUnlimited: fields.isUnlimited,
+    usageLimit: fields.usageLimit,
+    hasSoftLimit: fields.hasSoftLimit,
+    currentUsage: fields.currentUsage,
+    resetPeriod: fields.resetPeriod,
+    usagePeriodAnchor: fields.usagePeriodAnchor,
+    usagePeriodStart: fields.usagePeriodStart,
+    usagePeriodEnd: fields.usagePeriodEnd,
+    usagePeriodEndsAt: fields.usagePeriodEnd === undefined ? Number.POSITIVE_INFINITY : fields.usagePeriodEnd.getTime(),
+  };
+}
 
 export type CustomerEntitlements = {
   grants: Map<string, CachedGrant>;
@@ -41,25 +64,28 @@ export const DEFAULT_REQUESTED_USAGE = 1;
 // features are asked again each time.
 const CACHEABLE_DENIALS = new Set(['NoFeatureEntitlementInSubscription', 'NoActiveSubscription', 'CustomerResourceNotFound', 'FeatureTypeMismatch']);
 
-const time = (text: string | undefined) => (text === undefined ? undefined : new Date(text));
+const time = (text: string | undefined) => (text ? new Date(text) : undefined);
 
 export function fromEntitlementList(list: WireEntitlement[], now: number): CustomerEntitlements {
   const grants = new Map<string, CachedGrant>();
   for (const wire of list) {
     if (!wire.feature) continue;
-    grants.set(wire.feature.id, {
-      feature: wire.feature,
-      type: wire.type,
-      ...(wire.value !== undefined && { value: wire.value }),
-      isUnlimited: wire.isUnlimited ?? false,
-      ...(wire.usageLimit !== undefined && { usageLimit: wire.usageLimit }),
-      hasSoftLimit: wire.hasSoftLimit ?? false,
-      currentUsage: wire.currentUsage ?? 0,
-      ...(wire.resetPeriod && { resetPeriod: wire.resetPeriod }),
-      ...(wire.usagePeriodAnchor && { usagePeriodAnchor: time(wire.usagePeriodAnchor) }),
-      ...(wire.usagePeriodStart && { usagePeriodStart: time(wire.usagePeriodStart) }),
-      ...(wire.usagePeriodEnd && { usagePeriodEnd: time(wire.usagePeriodEnd) }),
-    });
+    grants.set(
+      wire.feature.id,
+      cachedGrant({
+        feature: wire.feature,
+        type: wire.type,
+        value: wire.value,
+        isUnlimited: wire.isUnlimited ?? false,
+        usageLimit: wire.usageLimit,
+        hasSoftLimit: wire.hasSoftLimit ?? false,
+        currentUsage: wire.currentUsage ?? 0,
+        resetPeriod: wire.resetPeriod || undefined,
+        usagePeriodAnchor: time(wire.usagePeriodAnchor),
+        usagePeriodStart: time(wire.usagePeriodStart),
+        usagePeriodEnd: time(wire.usagePeriodEnd),
+      }),
+    );
   }
   return { grants, denials: new Map(), fetchedAt: now };
 }
@@ -89,15 +115,26 @@ export function evaluateCached(entry: CustomerEntitlements, featureId: string, e
     if (grant.value !== undefined) result.value = grant.value;
     return result;
   }
-  if (grant.usagePeriodEnd !== undefined && (now ?? Date.now()) >= grant.usagePeriodEnd.getTime()) return undefined;
+  // The clock is read once, and only for a usage period that ends.
+  if (grant.usagePeriodEndsAt !== Number.POSITIVE_INFINITY && (now ?? Date.now()) >= grant.usagePeriodEndsAt) return undefined;
+  return meteredAnswer(grant, requestedUsage);
+}
+
+// A metered grant with a limit and a usage period that fits (the common answer) is one object literal with every field
+// in one order: one shape, no field added after. Any other is built field by field, with only the fields it has.
+function meteredAnswer(grant: CachedGrant, requestedUsage: number): MeteredEntitlement {
   const fits = grant.isUnlimited || grant.hasSoftLimit || grant.currentUsage + requestedUsage <= (grant.usageLimit ?? 0);
+  const { usageLimit, resetPeriod, usagePeriodAnchor, usagePeriodStart, usagePeriodEnd } = grant;
+  if (fits && usageLimit !== undefined && resetPeriod !== undefined && usagePeriodAnchor !== undefined && usagePeriodStart !== undefined && usagePeriodEnd !== undefined) {
+    return { hasAccess: true, isFallback: false, type: 'METERED', feature: grant.feature, isUnlimited: grant.isUnlimited, hasSoftLimit: grant.hasSoftLimit, currentUsage: grant.currentUsage, requestedUsage, usageLimit, resetPeriod, usagePeriodAnchor, usagePeriodStart, usagePeriodEnd };
+  }
   const result: MeteredEntitlement = { hasAccess: fits, isFallback: false, type: 'METERED', feature: grant.feature, isUnlimited: grant.isUnlimited, hasSoftLimit: grant.hasSoftLimit, currentUsage: grant.currentUsage, requestedUsage };
   if (!fits) result.accessDeniedReason = 'RequestedUsageExceedingLimit' as MeteredEntitlement['accessDeniedReason'];
-  if (grant.usageLimit !== undefined) result.usageLimit = grant.usageLimit;
-  if (grant.resetPeriod) result.resetPeriod = grant.resetPeriod;
-  if (grant.usagePeriodAnchor) result.usagePeriodAnchor = grant.usagePeriodAnchor;
-  if (grant.usagePeriodStart) result.usagePeriodStart = grant.usagePeriodStart;
-  if (grant.usagePeriodEnd) result.usagePeriodEnd = grant.usagePeriodEnd;
+  if (usageLimit !== undefined) result.usageLimit = usageLimit;
+  if (resetPeriod) result.resetPeriod = resetPeriod;
+  if (usagePeriodAnchor) result.usagePeriodAnchor = usagePeriodAnchor;
+  if (usagePeriodStart) result.usagePeriodStart = usagePeriodStart;
+  if (usagePeriodEnd) result.usagePeriodEnd = usagePeriodEnd;
   return result;
 }
 
@@ -135,16 +172,15 @@ export function applyStreamedGrants(entry: CustomerEntitlements, grants: Streame
     if (!feature) return false;
     const common = { feature, isUnlimited: grant.unlimited, hasSoftLimit: grant.hasSoftLimit, currentUsage: 0 };
     if (feature.featureType === 'BOOLEAN') {
-      next.set(grant.featureId, { ...common, type: 'BOOLEAN' });
+      next.set(grant.featureId, cachedGrant({ ...common, type: 'BOOLEAN' }));
     } else if (feature.meterType === 'None') {
-      next.set(grant.featureId, { ...common, type: 'NUMERIC', ...(!grant.unlimited && grant.amount !== null && { value: grant.amount }) });
+      next.set(grant.featureId, cachedGrant({ ...common, type: 'NUMERIC', value: !grant.unlimited && grant.amount !== null ? grant.amount : undefined }));
     } else {
       const before = entry.grants.get(grant.featureId);
       if (!before || before.type !== 'METERED') return false;
       const periodMoved = feature.meterType === 'Incremental' && ((before.resetPeriod ?? null) !== grant.resetPeriod || !sameInstant(before.usagePeriodAnchor, grant.resetPeriod ? grant.usagePeriodAnchor : null));
       if (periodMoved) return false;
-      const { value: _value, usageLimit: _limit, ...kept } = before;
-      next.set(grant.featureId, { ...kept, isUnlimited: grant.unlimited, hasSoftLimit: grant.hasSoftLimit, ...(!grant.unlimited && { usageLimit: grant.amount ?? 0 }) });
+      next.set(grant.featureId, cachedGrant({ ...before, value: undefined, isUnlimited: grant.unlimited, hasSoftLimit: grant.hasSoftLimit, usageLimit: grant.unlimited ? undefined : (grant.amount ?? 0) }));
     }
   }
   entry.grants = next;
@@ -162,8 +198,10 @@ export function applyUsage(entry: CustomerEntitlements, featureId: string, curre
   const start = periodStart?.getTime();
   if (cachedStart !== undefined && start !== undefined && start !== cachedStart) {
     if (start < cachedStart) return;
-    grant.usagePeriodStart = periodStart;
-    grant.usagePeriodEnd = periodEnd;
+    // Copies: the caller holds these Dates (a report's answer, a usageUpdated payload) and may change them.
+    grant.usagePeriodStart = new Date(start);
+    grant.usagePeriodEnd = periodEnd && new Date(periodEnd.getTime());
+    grant.usagePeriodEndsAt = periodEnd === undefined ? Number.POSITIVE_INFINITY : periodEnd.getTime();
   }
   grant.currentUsage = currentUsage;
 }
