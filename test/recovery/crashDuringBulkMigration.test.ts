@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifecycleStateOf } from '../../src/activities/subscriptionLifecycle.activities';
 import { insertCustomerIfAbsent } from '../../src/db/repositories/customers.repository';
 import { findSubscription } from '../../src/db/repositories/subscriptions.repository';
+import { createStripeBillingProvider } from '../../src/billing/stripeBillingProvider';
+import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/server';
 import type { BulkMigrationProgress } from '../../src/domain/subscriptions/bulkMigration';
 import { createBulkMigrationsClient } from '../../src/temporal/bulkMigrations.client';
 import { createSubscriptionsClient } from '../../src/temporal/subscriptions.client';
@@ -21,70 +23,95 @@ import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess
 const SUBSCRIPTIONS = Number(process.env.BULK_MIGRATION_SUBSCRIPTIONS ?? 1000);
 const TASK_QUEUE = 'bulk-migration-crash';
 
-// A bulk migration of 1,000 subscriptions whose worker process is killed outright (SIGKILL) halfway: a new worker
-// carries on from the last page's heartbeat, and every subscription ends on the latest version, migrated exactly once
-// (one MIGRATED history entry, written in the transaction of the one change that moved it).
+// A bulk migration of 1,000 paid subscriptions, each a subscription at the Stripe sandbox, whose worker process is
+// killed outright (SIGKILL) halfway: a new worker carries on from the last page's heartbeat, and every subscription
+// ends on the latest version, migrated exactly once: one MIGRATED history entry, written in the transaction of the
+// one change that moved it, and one change at Stripe (its items on the new price, one proration invoice), however
+// many times a call was retried.
 describe('a worker killed in the middle of a bulk migration', () => {
   let env: TestWorkflowEnvironment;
   let database: TestDatabase;
   let worker: WorkerProcess | undefined;
   let client: Client;
   let environmentId: string;
+  let sandbox: StripeSandbox;
   const startWorker = async () => {
-    worker = startWorkerProcess({ temporalAddress: env.address, databaseUrl: database.url, taskQueue: TASK_QUEUE });
+    worker = startWorkerProcess({ temporalAddress: env.address, databaseUrl: database.url, taskQueue: TASK_QUEUE, billingApiBase: sandbox.url });
     await worker.ready;
   };
 
   beforeAll(async () => {
-    [env, database] = await Promise.all([createLocalEnvironment(), createTestDatabase()]);
+    [env, database, sandbox] = await Promise.all([createLocalEnvironment(), createTestDatabase(), startStripeSandbox()]);
     environmentId = (await createTestEnvironment(database.db)).environmentId;
-    await prepareSubscriptionCatalog(database.db, environmentId);
     await startWorker();
     client = new Client({ connection: env.connection, namespace: env.namespace, dataConverter: testDataConverter });
-  }, 120_000);
+    await prepareSubscriptionCatalog(database.db, environmentId, { client, taskQueue: TASK_QUEUE });
+  }, 180_000);
   afterAll(async () => {
     worker?.child.kill('SIGKILL');
     await worker?.exited;
-    await Promise.all([env?.teardown(), database?.drop()]);
+    await Promise.all([env?.teardown(), database?.drop(), sandbox?.close()]);
   });
 
-  // One subscription provisioned for real, then copied to 999 more customers, each with its own live workflow (as
-  // a continued-as-new run carries it), which is what a bulk migration talks to.
-  async function thousandSubscriptionsOnVersionOne(): Promise<string[]> {
-    const subscriptions = createSubscriptionsClient(createWorkflowStarter(client, { taskQueue: TASK_QUEUE, searchAttributes: false }));
-    await insertCustomerIfAbsent(database.db, { environmentId, id: 'bulk-0000', name: null, email: null, couponId: null, metadata: {}, billingId: null });
-    const { subscriptionId } = await subscriptions.provision({ environmentId, customerId: 'bulk-0000', request: { planId: 'plan-basic', billingPeriod: 'MONTHLY' } });
-    const template = (await findSubscription(database.db, environmentId, subscriptionId))!;
-    const ids = [subscriptionId];
-    for (let i = 1; i < SUBSCRIPTIONS; i++) {
-      const customerId = `bulk-${String(i).padStart(4, '0')}`;
-      const id = `sub-bulk-${String(i).padStart(4, '0')}`;
-      await insertCustomerIfAbsent(database.db, { environmentId, id: customerId, name: null, email: null, couponId: null, metadata: {}, billingId: null });
-      const json = (value: unknown) => JSON.stringify(value);
-      await database.db
-        .insertInto('subscriptions')
-        .values({ ...template, id, customer_id: customerId, billable_features: json(template.billable_features), addons: json(template.addons), prices: json(template.prices), metadata: json(template.metadata), last_invoice: null } as never)
-        .execute();
-      ids.push(id);
-    }
-    const state = lifecycleStateOf(template);
-    for (let i = 1; i < ids.length; i += 50) {
-      await Promise.all(
-        ids.slice(i, i + 50).map((id, j) =>
-          client.workflow.start('subscriptionWorkflow', {
-            taskQueue: TASK_QUEUE,
-            workflowId: workflowIds.subscription(environmentId, id),
-            args: [{ environmentId, subscriptionId: id, customerId: `bulk-${String(i + j).padStart(4, '0')}`, request: { planId: 'plan-basic', billingPeriod: 'MONTHLY' }, live: { status: state.status, billingId: null, state } }],
-          }),
-        ),
-      );
-    }
-    return ids;
+  // A customer with a card, at Stripe and here.
+  async function customerWithCard(customerId: string): Promise<string> {
+    const { billingId } = (await createStripeBillingProvider(sandbox.client()).createCustomer({
+      idempotencyKey: `card-${customerId}`, environmentId, customerId, name: null, email: null, billingInfo: { paymentMethodId: 'pm_card_visa' },
+    }))!;
+    await insertCustomerIfAbsent(database.db, { environmentId, id: customerId, name: null, email: null, couponId: null, metadata: {}, billingId });
+    return billingId;
   }
 
-  it('resumes on a new worker and migrates each of 1,000 subscriptions exactly once', { timeout: 900_000 }, async () => {
-    const ids = await thousandSubscriptionsOnVersionOne();
+  // One subscription provisioned for real (a subscription at Stripe), then copied to 999 more customers: each with its
+  // own Stripe subscription on the same prices and its own live workflow (as a continued-as-new run carries it),
+  // which is what a bulk migration talks to. Returns Tollgate's ids with Stripe's.
+  async function thousandSubscriptionsOnVersionOne(): Promise<Map<string, string>> {
+    const subscriptions = createSubscriptionsClient(createWorkflowStarter(client, { taskQueue: TASK_QUEUE, searchAttributes: false }));
+    await customerWithCard('bulk-0000');
+    const { subscriptionId } = await subscriptions.provision({ environmentId, customerId: 'bulk-0000', request: { planId: 'plan-basic', billingPeriod: 'MONTHLY' } });
+    const template = (await findSubscription(database.db, environmentId, subscriptionId))!;
+    expect(template.billing_id).toMatch(/^sub_/);
+    const billingIds = new Map([[subscriptionId, template.billing_id!]]);
+    const json = (value: unknown) => JSON.stringify(value);
+    const copy = async (i: number) => {
+      const customerId = `bulk-${String(i).padStart(4, '0')}`;
+      const id = `sub-bulk-${String(i).padStart(4, '0')}`;
+      const customerBillingId = await customerWithCard(customerId);
+      const atStripe = await sandbox.client().subscriptions.create({
+        customer: customerBillingId,
+        items: template.prices.map((price) => ({ price: price.billingId!, quantity: price.quantity })),
+        metadata: { tollgateEnvironmentId: environmentId, tollgateSubscriptionId: id },
+      });
+      const item = atStripe.items.data[0]!;
+      const period = { current_billing_period_start: new Date(item.current_period_start * 1000), current_billing_period_end: new Date(item.current_period_end * 1000) };
+      await database.db
+        .insertInto('subscriptions')
+        .values({ ...template, ...period, id, customer_id: customerId, billing_id: atStripe.id, billable_features: json(template.billable_features), addons: json(template.addons), prices: json(template.prices), metadata: json(template.metadata), last_invoice: null } as never)
+        .execute();
+      billingIds.set(id, atStripe.id);
+      const state = lifecycleStateOf((await findSubscription(database.db, environmentId, id))!);
+      await client.workflow.start('subscriptionWorkflow', {
+        taskQueue: TASK_QUEUE,
+        workflowId: workflowIds.subscription(environmentId, id),
+        args: [{ environmentId, subscriptionId: id, customerId, request: { planId: 'plan-basic', billingPeriod: 'MONTHLY' }, live: { status: state.status, billingId: atStripe.id, state } }],
+      });
+    };
+    for (let i = 1; i < SUBSCRIPTIONS; i += 25) await Promise.all(Array.from({ length: Math.min(25, SUBSCRIPTIONS - i) }, (_, j) => copy(i + j)));
+    return billingIds;
+  }
+
+  // Version 2's prices at Stripe too (what the migration moves each subscription to).
+  const syncSecondVersions = async () => {
+    const handle = await client.workflow.start('syncCatalogWorkflow', { args: [{ environmentId }], taskQueue: TASK_QUEUE, workflowId: `${workflowIds.syncCatalog(environmentId)}:${TASK_QUEUE}:v2` });
+    await handle.result();
+  };
+
+  it('resumes on a new worker and migrates each of 1,000 subscriptions exactly once, here and at Stripe', { timeout: 900_000 }, async () => {
+    const billingIds = await thousandSubscriptionsOnVersionOne();
+    const ids = [...billingIds.keys()];
     await publishSecondVersions(database.db, environmentId);
+    await syncSecondVersions();
+    const requestsBefore = sandbox.requests.length;
 
     const bulk = createBulkMigrationsClient(createWorkflowStarter(client, { taskQueue: TASK_QUEUE, searchAttributes: false }), { taskQueue: TASK_QUEUE, searchAttributes: false });
     const target = { environmentId, packageType: 'PLAN' as const, packageId: 'plan-basic' };
@@ -120,5 +147,28 @@ describe('a worker killed in the middle of a bulk migration', () => {
     expect(migrations.rows).toHaveLength(SUBSCRIPTIONS);
     expect(migrations.rows.every((row) => Number(row.count) === 1)).toBe(true);
     expect(new Set(migrations.rows.map((row) => row.subscription_id))).toEqual(new Set(ids));
+
+    // At Stripe, one change each: every update call of a subscription carries one idempotency key (a retry after the
+    // crash repeats the first call, which Stripe answers without doing it again); each is on version 2's monthly
+    // price, with one proration invoice.
+    const secondPrice = (await findSubscription(database.db, environmentId, ids[0]!))!.prices[0]!.billingId!;
+    const updateCalls = sandbox.requests.slice(requestsBefore).filter((request) => request.method === 'POST' && /^\/v1\/subscriptions\/sub_[^/]+$/.test(request.path));
+    const keysPer = new Map<string, Set<string | undefined>>();
+    for (const call of updateCalls) keysPer.set(call.path.split('/').pop()!, (keysPer.get(call.path.split('/').pop()!) ?? new Set()).add(call.idempotencyKey));
+    console.log(`provider calls: ${updateCalls.length} subscription updates sent for ${SUBSCRIPTIONS} subscriptions (${updateCalls.length - SUBSCRIPTIONS} retries of a call already sent)`);
+    expect(new Set(keysPer.keys())).toEqual(new Set(billingIds.values()));
+    expect([...keysPer.values()].every((keys) => keys.size === 1 && !keys.has(undefined))).toBe(true);
+    for (const billingId of billingIds.values()) {
+      const atStripe = sandbox.state.subscriptions.get(billingId) as unknown as { items: { data: { price: { id: string } }[] } };
+      expect(atStripe.items.data.map((item) => item.price.id)).toEqual([secondPrice]);
+    }
+    const prorationsPer = new Map<string, number>();
+    for (const invoice of sandbox.state.invoices.values() as Iterable<Record<string, unknown>>) {
+      if (invoice.billing_reason !== 'subscription_update') continue;
+      const subscription = (invoice.parent as { subscription_details: { subscription: string } }).subscription_details.subscription;
+      prorationsPer.set(subscription, (prorationsPer.get(subscription) ?? 0) + 1);
+    }
+    expect(new Set(prorationsPer.keys())).toEqual(new Set(billingIds.values()));
+    expect([...prorationsPer.values()].every((count) => count === 1)).toBe(true);
   });
 });

@@ -8,7 +8,8 @@ export type WorkerProcess = { child: ChildProcess; ready: Promise<void>; exited:
 
 // The production worker entry (src/worker.ts) in a process of its own, so a test can kill it outright (SIGKILL)
 // while it works: on the test's Temporal server, Postgres and task queue, with the test's payload key.
-export function startWorkerProcess(options: { temporalAddress: string; databaseUrl: string; taskQueue: string }): WorkerProcess {
+// `billingApiBase`: bill through the Stripe sandbox listening there (BILLING_PROVIDER=sandbox); without it, none.
+export function startWorkerProcess(options: { temporalAddress: string; databaseUrl: string; taskQueue: string; billingApiBase?: string }): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     cwd: ROOT,
     env: {
@@ -17,7 +18,7 @@ export function startWorkerProcess(options: { temporalAddress: string; databaseU
       TEMPORAL_ADDRESS: options.temporalAddress,
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       TOLLGATE_PAYLOAD_KEY: testPayloadKeys.current.toString('base64'),
-      BILLING_PROVIDER: 'none',
+      ...(options.billingApiBase ? { BILLING_PROVIDER: 'sandbox', STRIPE_API_BASE: options.billingApiBase } : { BILLING_PROVIDER: 'none' }),
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
