@@ -6,6 +6,7 @@ import type { StoredPrice } from '../../domain/subscriptions/chosenPrice';
 import type { LiveSlot } from '../../domain/subscriptions/subscription';
 import type { DbOrTransaction } from '../createDb';
 import { listLive, toFeatureDefinition } from './catalogRead.repository';
+import { toStoredPrice } from './subscriptions.repository';
 
 // The product's catalog as its paywall shows it, or undefined when the product is unknown or archived.
 export async function loadPaywallCatalog(db: DbOrTransaction, environmentId: string, productId: string): Promise<PaywallCatalog | undefined> {
@@ -57,17 +58,7 @@ async function pricesOfVersions(db: DbOrTransaction, versionIds: number[]): Prom
   const rows = await db.selectFrom('package_prices').selectAll().where('package_version_id', 'in', versionIds).orderBy('id').execute();
   for (const row of rows) {
     const list = byVersion.get(row.package_version_id) ?? [];
-    list.push({
-      billingPeriod: row.billing_period,
-      billingModel: row.billing_model,
-      featureId: row.feature_id,
-      countryCode: row.country_code,
-      currency: row.currency,
-      amount: row.amount,
-      tiersMode: row.tiers_mode,
-      tiers: row.tiers,
-      billingId: row.billing_id,
-    });
+    list.push(toStoredPrice(row));
     byVersion.set(row.package_version_id, list);
   }
   return byVersion;

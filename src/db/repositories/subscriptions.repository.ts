@@ -1,9 +1,9 @@
-import { sql, type Insertable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { StoredPrice } from '../../domain/subscriptions/chosenPrice';
 import type { LiveSubscription } from '../../domain/subscriptions/provisioningDecision';
 import type { LiveSlot, SubscriptionStatus } from '../../domain/subscriptions/subscription';
 import type { DbOrTransaction } from '../createDb';
-import type { SubscriptionRow, SubscriptionTable } from '../database';
+import type { Database, SubscriptionRow, SubscriptionTable } from '../database';
 
 export type SubscriptionScope = { environmentId: string; customerId: string; productId: string; resourceId: string | null };
 
@@ -123,7 +123,14 @@ export async function listVersionPrices(db: DbOrTransaction, environmentId: stri
     .where('v.version', '=', version)
     .orderBy('pr.id')
     .execute();
-  return rows.map((row) => ({
+  return rows.map(toStoredPrice);
+}
+
+type PriceRow = Pick<Selectable<Database['package_prices']>, 'billing_period' | 'billing_model' | 'feature_id' | 'country_code' | 'currency' | 'amount' | 'tiers_mode' | 'tiers' | 'billing_id'>;
+
+// A catalog price row as provisioning and the paywall read it.
+export function toStoredPrice(row: PriceRow): StoredPrice {
+  return {
     billingPeriod: row.billing_period,
     billingModel: row.billing_model,
     featureId: row.feature_id,
@@ -133,7 +140,7 @@ export async function listVersionPrices(db: DbOrTransaction, environmentId: stri
     tiersMode: row.tiers_mode,
     tiers: row.tiers,
     billingId: row.billing_id,
-  }));
+  };
 }
 
 export async function listReplacedBy(db: DbOrTransaction, environmentId: string, id: string) {
