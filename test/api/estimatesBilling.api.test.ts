@@ -1,10 +1,8 @@
 import type Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIds } from '../../src/workflows/workflowIds';
-import { startApiHarness, type ApiHarness } from '../support/apiHarness';
+import type { ApiHarness } from '../support/apiHarness';
+import { startStripeCatalogHarness } from '../support/stripeCatalogHarness';
 import { expectAnswersDocumented, recordAnswers } from '../support/documentedAnswers';
-import { subscriptionTestCatalog } from '../support/subscriptionFixtures';
-import { createTestEnvironment } from '../support/testEnvironment';
 
 // Estimates with the Stripe sandbox behind the real Stripe adapter: the figures are Stripe's invoice preview
 // (source PROVIDER), and an estimate followed by the same update (given the estimate's prorationDate) charges exactly
@@ -16,12 +14,7 @@ let stripe: Stripe;
 let stripeClockAheadMs = 0;
 
 beforeAll(async () => {
-  harness = await startApiHarness({ billing: 'stripe', webhooks: true, stripeNow: () => Date.now() + stripeClockAheadMs });
-  const environment = await createTestEnvironment(harness.database.db);
-  key = environment.apiKey;
-  stripe = harness.stripe!.client();
-  await api().put('/v1/catalog').set('X-API-KEY', key).send(subscriptionTestCatalog()).expect(200);
-  await harness.client.workflow.getHandle(workflowIds.syncCatalog(environment.environmentId)).result();
+  ({ harness, key, stripe } = await startStripeCatalogHarness(() => Date.now() + stripeClockAheadMs));
 }, 120_000);
 afterAll(async () => harness?.stop());
 

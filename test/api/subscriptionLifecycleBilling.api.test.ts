@@ -1,11 +1,9 @@
 import type Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIds } from '../../src/workflows/workflowIds';
-import { startApiHarness, type ApiHarness } from '../support/apiHarness';
+import type { ApiHarness } from '../support/apiHarness';
+import { startStripeCatalogHarness } from '../support/stripeCatalogHarness';
 import { expectAnswersDocumented, recordAnswers } from '../support/documentedAnswers';
-import { subscriptionTestCatalog } from '../support/subscriptionFixtures';
 import { webhooksHandled as webhooksHandledBy } from '../support/webhooksHandled';
-import { createTestEnvironment } from '../support/testEnvironment';
 
 // updateSubscription and cancelSubscription over HTTP with the Stripe sandbox behind the real Stripe adapter, its
 // signed webhooks reaching POST /webhooks/stripe: what Stripe ends up with, what is charged or credited (derived here
@@ -18,13 +16,7 @@ let environmentId: string;
 let stripeClockAheadMs = 0;
 
 beforeAll(async () => {
-  harness = await startApiHarness({ billing: 'stripe', webhooks: true, stripeNow: () => Date.now() + stripeClockAheadMs });
-  const environment = await createTestEnvironment(harness.database.db);
-  key = environment.apiKey;
-  environmentId = environment.environmentId;
-  stripe = harness.stripe!.client();
-  await api().put('/v1/catalog').set('X-API-KEY', key).send(subscriptionTestCatalog()).expect(200);
-  await harness.client.workflow.getHandle(workflowIds.syncCatalog(environment.environmentId)).result();
+  ({ harness, key, environmentId, stripe } = await startStripeCatalogHarness(() => Date.now() + stripeClockAheadMs));
 }, 120_000);
 afterAll(async () => harness?.stop());
 

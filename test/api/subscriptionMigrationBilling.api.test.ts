@@ -1,11 +1,9 @@
 import type Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIds } from '../../src/workflows/workflowIds';
-import { startApiHarness, type ApiHarness } from '../support/apiHarness';
+import type { ApiHarness } from '../support/apiHarness';
+import { startStripeCatalogHarness } from '../support/stripeCatalogHarness';
 import { expectAnswersDocumented, recordAnswers } from '../support/documentedAnswers';
 import { secondVersionCatalog } from '../support/planVersions';
-import { subscriptionTestCatalog } from '../support/subscriptionFixtures';
-import { createTestEnvironment } from '../support/testEnvironment';
 
 // migrateSubscriptionToLatest with the Stripe sandbox behind the real Stripe adapter: the Stripe subscription moves to
 // the new version's prices and the difference is prorated and charged at once (derived here from first principles).
@@ -37,13 +35,7 @@ const pricesAtStripe = (packageId: string, version: string) =>
   [...harness.stripe!.state.prices.values()].filter((price) => price.metadata.tollgate_package_id === packageId && price.metadata.tollgate_version === version);
 
 beforeAll(async () => {
-  harness = await startApiHarness({ billing: 'stripe', webhooks: true, stripeNow: () => Date.now() + stripeClockAheadMs });
-  const environment = await createTestEnvironment(harness.database.db);
-  key = environment.apiKey;
-  environmentId = environment.environmentId;
-  stripe = harness.stripe!.client();
-  await api().put('/v1/catalog').set('X-API-KEY', key).send(subscriptionTestCatalog()).expect(200);
-  await harness.client.workflow.getHandle(workflowIds.syncCatalog(environmentId)).result();
+  ({ harness, key, environmentId, stripe } = await startStripeCatalogHarness(() => Date.now() + stripeClockAheadMs));
 }, 120_000);
 afterAll(async () => harness?.stop());
 

@@ -1,10 +1,8 @@
 import type Stripe from 'stripe';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIds } from '../../src/workflows/workflowIds';
-import { startApiHarness, type ApiHarness } from '../support/apiHarness';
-import { subscriptionTestCatalog } from '../support/subscriptionFixtures';
-import { createTestEnvironment } from '../support/testEnvironment';
+import type { ApiHarness } from '../support/apiHarness';
+import { startStripeCatalogHarness } from '../support/stripeCatalogHarness';
 import { webhooksHandled } from '../support/webhooksHandled';
 
 // What Stripe does on its own clock reaches Tollgate through its signed webhooks: renewals (invoice.paid,
@@ -22,13 +20,7 @@ let stripeClockAheadMs = 0;
 const DAY_MS = 86_400_000;
 
 beforeAll(async () => {
-  harness = await startApiHarness({ billing: 'stripe', webhooks: true, stripeNow: () => Date.now() + stripeClockAheadMs });
-  const environment = await createTestEnvironment(harness.database.db);
-  key = environment.apiKey;
-  environmentId = environment.environmentId;
-  stripe = harness.stripe!.client();
-  await api().put('/v1/catalog').set('X-API-KEY', key).send(subscriptionTestCatalog()).expect(200);
-  await harness.client.workflow.getHandle(workflowIds.syncCatalog(environment.environmentId)).result();
+  ({ harness, key, environmentId, stripe } = await startStripeCatalogHarness(() => Date.now() + stripeClockAheadMs));
 }, 120_000);
 afterAll(async () => harness?.stop());
 
