@@ -28,6 +28,10 @@ export function createApiKeyCache(feed: ChangeFeed, maxEntries = MAX_CACHED_KEYS
   });
 
   return {
+    // The key if it is cached and may be served now, without a query (the entitlement-check fast lane).
+    peek(keyHash: string): AuthenticatedKey | undefined {
+      return feed.isCurrent() ? byHash.get(keyHash) : undefined;
+    },
     async find(keyHash: string, load: (keyHash: string) => Promise<AuthenticatedKey | undefined>): Promise<AuthenticatedKey | undefined> {
       const servable = feed.isCurrent();
       const cached = servable ? byHash.get(keyHash) : undefined;

@@ -1,5 +1,7 @@
+import type { Db } from '../../db/createDb';
 import { checkEntitlement, listEntitlements } from '../../services/entitlementChecks';
-import { databaseEntitlementReads } from '../../services/entitlementReads';
+import { databaseEntitlementReads, type EntitlementReads } from '../../services/entitlementReads';
+import type { EntitlementCheckAnswer } from '../entitlementCheckFastLane';
 import type { AppDependencies } from '../appDependencies';
 import { environmentOf } from '../authenticate';
 import { notFound } from '../httpError';
@@ -37,15 +39,21 @@ export function entitlementsRoutes({ db, entitlementReads = databaseEntitlementR
     res.json({ entitlements });
   });
 
+  const answer = entitlementCheckAnswer(db, entitlementReads);
   route(checkOperation, async ({ params, query }, res) => {
-    const result = await checkEntitlement(db, entitlementReads, {
-      environmentId: environmentOf(res),
+    res.json(await answer(environmentOf(res), params, query));
+  });
+}
+
+// One check as the route answers it; the fast lane (entitlementCheckFastLane) answers with the same function.
+export function entitlementCheckAnswer(db: Db, entitlementReads: EntitlementReads): EntitlementCheckAnswer {
+  return (environmentId, params, query) =>
+    checkEntitlement(db, entitlementReads, {
+      environmentId,
       customerId: params.customerId,
       featureId: params.featureId,
       resourceId: query.resourceId ?? null,
       requestedUsage: query.requestedUsage ?? DEFAULT_REQUESTED_USAGE,
       expectedType: query.type,
     });
-    res.json(result);
-  });
 }
