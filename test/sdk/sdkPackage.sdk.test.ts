@@ -89,7 +89,7 @@ describe('the built SDK package', () => {
     expect(answer.enums.SubscriptionCancellationTime).toStrictEqual(sdkSource.SubscriptionCancellationTime);
   });
 
-  it('depends on nothing, says Node >= 20, and its code imports only its own files and Node built-ins', () => {
+  it('depends on nothing, says Node >= 20, and its code and declarations import only its own files and Node built-ins', () => {
     const manifest = JSON.parse(readFileSync(join(copy.packageDir, 'package.json'), 'utf8'));
     for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'bundleDependencies']) expect(Object.keys(manifest[field] ?? {})).toEqual([]);
     const minimum = /^>=\s*(\d+)(\.\d+)*$/.exec(manifest.engines?.node ?? '');
@@ -98,7 +98,7 @@ describe('the built SDK package', () => {
     for (const build of ['esm', 'cjs']) {
       const folder = join(copy.packageDir, 'dist', build);
       const specifiers = readdirSync(folder)
-        .filter((name) => name.endsWith('.js'))
+        .filter((name) => name.endsWith('.js') || name.endsWith('.d.ts'))
         .flatMap((name) => [...readFileSync(join(folder, name), 'utf8').matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*)["']([^"']+)["']/g)].map((match) => match[1]!));
       expect(specifiers.length).toBeGreaterThan(10);
       expect(specifiers.filter((specifier) => !/^\.\/[\w.-]+\.js$|^node:/.test(specifier))).toEqual([]);
@@ -135,5 +135,21 @@ describe('the built SDK package', () => {
     expect(checked.code, errorsOf(checked.stdout)).toBe(0);
     // Each consumer read the declarations of the build its module kind resolves to.
     for (const build of ['cjs', 'esm']) expect(checked.stdout.includes(`node-sdk/dist/${build}/index.d.ts`), build).toBe(builds.includes(build));
+  });
+
+  it("type-checks the package README's examples against the built declarations", async () => {
+    const blocks = [...readFileSync(join(copy.packageDir, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    // Each block as a module of its own; a block that continues an earlier one gets the import and client it uses.
+    const files = blocks.map((block, index) => {
+      const imports = block.includes("from '@tollgate/node-sdk'") ? '' : "import Tollgate from '@tollgate/node-sdk';\n";
+      const client = /\bconst tollgate\b/.test(block) ? '' : 'declare const tollgate: Tollgate;\n';
+      writeConsumer(`readme-${index}.mts`, `${imports}${client}${block}\nexport {};\n`);
+      return `readme-${index}.mts`;
+    });
+    const compilerOptions = { target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], module: 'nodenext', moduleResolution: 'nodenext' };
+    writeConsumer('tsconfig.readme.json', JSON.stringify({ compilerOptions, files }));
+    const checked = await run(process.execPath, [join(copy.packageDir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.readme.json'], copy.consumerDir);
+    expect(checked.code, checked.stdout).toBe(0);
   });
 });
