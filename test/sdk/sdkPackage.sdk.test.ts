@@ -89,12 +89,14 @@ describe('the built SDK package', () => {
     expect(answer.enums.SubscriptionCancellationTime).toStrictEqual(sdkSource.SubscriptionCancellationTime);
   });
 
-  it('depends on nothing, says Node >= 20, and its code and declarations import only its own files and Node built-ins', () => {
+  it('depends on nothing, says Node >= 20, publishes public, and its code and declarations import only its own files and Node built-ins', () => {
     const manifest = JSON.parse(readFileSync(join(copy.packageDir, 'package.json'), 'utf8'));
     for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'bundleDependencies']) expect(Object.keys(manifest[field] ?? {})).toEqual([]);
     const minimum = /^>=\s*(\d+)(\.\d+)*$/.exec(manifest.engines?.node ?? '');
     expect(minimum, `engines.node is ${manifest.engines?.node}`).not.toBeNull();
     expect(Number(minimum![1])).toBeGreaterThanOrEqual(20);
+    // A scoped package is published private unless it says otherwise.
+    expect(manifest.publishConfig?.access).toBe('public');
     for (const build of ['esm', 'cjs']) {
       const folder = join(copy.packageDir, 'dist', build);
       const specifiers = readdirSync(folder)

@@ -50,6 +50,6 @@ export async function packSdkPackageCopy(): Promise<SdkPackageCopy> {
   symlinkSync(packageDir, join(consumerDir, 'node_modules/@tollgate/node-sdk'));
   symlinkSync(join(ROOT_MODULES, '@types'), join(consumerDir, 'node_modules/@types'));
 
-  const pack = await run('npm', ['pack', '--dry-run', '--json'], packageDir);
+  const pack = await run('npm', ['pack', '--dry-run', '--json', '--no-update-notifier'], packageDir);
   return { packageDir, consumerDir, pack, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
