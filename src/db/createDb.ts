@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { Database } from './database';
 import { guardPoolClients } from './guardPoolClients';
 import { registerPool } from './preparedQuery';
+import { prepareMarkedStatements } from './preparedStatements';
 
 export type Db = Kysely<Database>;
 export type DbOrTransaction = Kysely<Database> | Transaction<Database>;
@@ -41,6 +42,7 @@ export function createDb(connectionString: string, options: CreateDbOptions = {}
     keepAliveInitialDelayMillis: 10_000,
   });
   guardPoolClients(pool, options.onConnectionError ?? (() => undefined));
+  pool.on('connect', prepareMarkedStatements);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   registerPool(db, pool);
   return db;

@@ -3,6 +3,7 @@ import type { ChangeEvent, ChangeEventType, StoredChangeEvent } from '../../doma
 import { formatEventId, type OutboxPosition } from '../../domain/outboxPosition';
 import type { Db, DbOrTransaction } from '../createDb';
 import type { Database } from '../database';
+import { PREPARED } from '../preparedStatements';
 
 // Postgres NOTIFY channel told `{ environmentId, lastEventId }` when a change commits: a wake-up, listeners then read the outbox.
 export const CHANGE_OUTBOX_CHANNEL = 'tollgate_change_outbox';
@@ -20,7 +21,7 @@ export type ChangeEventFilter = { types?: readonly ChangeEventType[]; customerId
 export async function appendChangeEvents(trx: Transaction<Database>, environmentId: string, events: readonly ChangeEvent[]): Promise<OutboxPosition[]> {
   if (events.length === 0) return [];
   const column = <T>(pick: (event: ChangeEvent) => T) => events.map(pick);
-  const { rows } = await sql<{ transaction_id: string; id: number | string }>`
+  const { rows } = await sql<{ transaction_id: string; id: number | string }>`${sql.raw(PREPARED)}
     insert into change_outbox (environment_id, event_type, customer_id, resource_id, payload)
     select ${environmentId}, event_type, customer_id, resource_id, payload
     from unnest(${column((e) => e.type)}::text[], ${column((e) => e.customerId)}::text[], ${column((e) => e.resourceId)}::text[], ${column((e) => JSON.stringify(e.payload))}::jsonb[])
@@ -34,7 +35,7 @@ export async function appendChangeEvents(trx: Transaction<Database>, environment
 
 // Wakes every process's change feed once the transaction commits: events up to `last` are in the outbox.
 export async function notifyChangeOutbox(trx: Transaction<Database>, environmentId: string, last: OutboxPosition): Promise<void> {
-  await sql`select pg_notify(${CHANGE_OUTBOX_CHANNEL}, ${JSON.stringify({ environmentId, lastEventId: formatEventId(last) })})`.execute(trx);
+  await sql`${sql.raw(PREPARED)} select pg_notify(${CHANGE_OUTBOX_CHANNEL}, ${JSON.stringify({ environmentId, lastEventId: formatEventId(last) })})`.execute(trx);
 }
 
 type OutboxRow = {

@@ -8,6 +8,7 @@ import {
 } from '../../domain/usage/meteredCounterUpdates';
 import type { UsagePeriod } from '../../domain/usage/usagePeriod';
 import type { DbOrTransaction } from '../createDb';
+import { PREPARED } from '../preparedStatements';
 import { toMeterDefinition } from './catalogRead.repository';
 import { meteredAggregateInPeriod, rememberUniqueValuesInPeriod } from './rawEvents.repository';
 import { counterKeyColumns, setCounter, type CounterKey } from './usageCounters.repository';
@@ -20,7 +21,7 @@ const METERING_LOCK_SPACE = 7_002;
 // batch can count in the old period while the rebuild misses its events. Ids in a fixed order: no deadlock.
 export async function holdCustomersMeteringShared(db: DbOrTransaction, environmentId: string, customerIds: readonly string[]): Promise<void> {
   const ids = [...new Set(customerIds)].sort(compareText);
-  await sql`select pg_advisory_xact_lock_shared(${METERING_LOCK_SPACE}, hashtext(${environmentId} || '/' || id))
+  await sql`${sql.raw(PREPARED)} select pg_advisory_xact_lock_shared(${METERING_LOCK_SPACE}, hashtext(${environmentId} || '/' || id))
     from unnest(${ids}::text[]) with ordinality as ids(id, position) order by position`.execute(db);
 }
 
@@ -80,7 +81,7 @@ export async function countNewUniqueValues(db: DbOrTransaction, environmentId: s
   const counts = new Map<string, number>();
   if (rows.length > 0) {
     const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
-    const result = await sql<{ customer_id: string; resource_key: string; feature_id: string; period_start: Date; new_values: number }>`
+    const result = await sql<{ customer_id: string; resource_key: string; feature_id: string; period_start: Date; new_values: number }>`${sql.raw(PREPARED)}
       with inserted as (
         insert into meter_unique_values (environment_id, customer_id, resource_key, feature_id, period_start, value)
         select ${environmentId}, * from unnest(
@@ -112,7 +113,7 @@ export async function applyMeteredCounterChanges(db: DbOrTransaction, environmen
     const ofKind = changes.filter((change) => change.kind === kind);
     if (ofKind.length === 0) continue;
     const column = <T>(pick: (change: MeteredCounterChange) => T) => ofKind.map(pick);
-    const result = await sql<{ customer_id: string; resource_key: string; feature_id: string; period_start: Date; period_end: Date; value: number }>`
+    const result = await sql<{ customer_id: string; resource_key: string; feature_id: string; period_start: Date; period_end: Date; value: number }>`${sql.raw(PREPARED)}
       insert into usage_counters (environment_id, customer_id, resource_key, feature_id, period_start, period_end, value)
       select ${environmentId}, * from unnest(
         ${column((c) => c.counter.customerId)}::text[], ${column((c) => c.counter.resourceKey)}::text[], ${column((c) => c.counter.featureId)}::text[],

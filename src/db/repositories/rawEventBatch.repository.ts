@@ -3,6 +3,7 @@ import type { MeterType } from '../../domain/usage/counterPeriod';
 import type { MeteredCounter, MeteredFeature, UsagePeriodSetting } from '../../domain/usage/meteredCounterUpdates';
 import type { RawEvent } from '../../domain/usage/rawEventInput';
 import type { DbOrTransaction } from '../createDb';
+import { PREPARED } from '../preparedStatements';
 import { toMeterDefinition } from './catalogRead.repository';
 
 export type StoredRawEventBatch = {
@@ -32,7 +33,7 @@ export async function storeRawEventBatch(db: DbOrTransaction, environmentId: str
   if (events.length === 0) return { stored: [], features: [], usagePeriodSettingOf: () => undefined };
   // The batch as one JSON document: one native stringify, no escaping per array element.
   const rows = JSON.stringify(events.map((e, i) => ({ i, c: e.customerId, r: e.resourceKey, n: e.eventName, k: e.idempotencyKey, d: e.dimensions, t: e.timestamp.toISOString() })));
-  const result = await sql<{ new_positions: string | null; meters: MeterRow[] | null; settings: SettingRow[] | null }>`
+  const result = await sql<{ new_positions: string | null; meters: MeterRow[] | null; settings: SettingRow[] | null }>`${sql.raw(PREPARED)}
     with input as (
       select * from jsonb_to_recordset(${rows}::jsonb) as e(i int, c text, r text, n text, k text, d jsonb, t timestamptz)),
     first_copies as (select distinct on (${bytewiseKey}) * from input order by ${bytewiseKey}, i),

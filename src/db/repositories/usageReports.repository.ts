@@ -3,6 +3,7 @@ import type { EntitlementGrant } from '../../domain/entitlements/effectiveEntitl
 import type { UsagePeriod } from '../../domain/usage/usagePeriod';
 import type { DbOrTransaction } from '../createDb';
 import type { Database } from '../database';
+import { PREPARED } from '../preparedStatements';
 import { CHANGE_OUTBOX_CHANNEL } from './changeOutbox.repository';
 import type { CounterKey } from './usageCounters.repository';
 import type { NewMeasurement } from './usageMeasurements.repository';
@@ -15,7 +16,7 @@ export type ReportGrant = Pick<EntitlementGrant, 'amount' | 'unlimited' | 'hasSo
 // for update): the recomputation either committed before, so the next statement's snapshot sees its grants, or waits
 // for this transaction, so its counter rebuild sees this measurement.
 export async function claimMeasurement(trx: Transaction<Database>, measurement: NewMeasurement): Promise<{ live: boolean; measurementId: string | null }> {
-  const { rows } = await sql<{ live: boolean; measurement_id: string | null }>`
+  const { rows } = await sql<{ live: boolean; measurement_id: string | null }>`${sql.raw(PREPARED)}
     with live as (
       select id from customers where environment_id = ${measurement.environmentId} and id = ${measurement.customerId} and archived_at is null for key share
     ), inserted as (
@@ -69,7 +70,7 @@ export type CounterUpdateResult =
 export async function applyCounterUpdate(trx: Transaction<Database>, update: CounterUpdate): Promise<CounterUpdateResult> {
   const { key, expectedGrant: grant, period, change, limit } = update;
   const next = change.kind === 'SET' ? sql`excluded.value` : sql`usage_counters.value + excluded.value`;
-  const { rows } = await sql<{ grant_current: boolean; value: number | null; transaction_id: string | null; id: number | null }>`
+  const { rows } = await sql<{ grant_current: boolean; value: number | null; transaction_id: string | null; id: number | null }>`${sql.raw(PREPARED)}
     with grant_now as (
       select amount, unlimited, has_soft_limit, reset_period, usage_period_anchor from effective_entitlements
       where environment_id = ${key.environmentId} and customer_id = ${key.customerId} and feature_id = ${key.featureId} and resource_key in (${key.resourceKey}, '')
