@@ -68,7 +68,7 @@ export async function measureCheckRates(client: Tollgate, count: number, hot: st
 
 export function printCheckRates(rates: CheckRates, count: number): void {
   const rate = (r: Rate) => `${Math.round(r.cpu).toLocaleString('en-US')}/s [wall ${Math.round(r.wall).toLocaleString('en-US')}/s]`;
-  console.log(`\nNode SDK (in this process, one thread), ${count.toLocaleString('en-US')} calls each; per second of this process's CPU time [and of the wall clock: the machine is shared]`);
+  console.log(`\nNode SDK (in a process of its own that loads only the SDK, one thread), ${count.toLocaleString('en-US')} calls each; per second of this process's CPU time [and of the wall clock: the machine is shared]`);
   console.log(`  bare Map.get loop (synchronous)           ${rate(rates.mapGet)}`);
   console.log(`  Map.get in a promise, awaited each        ${rate(rates.awaitedMapGet)} (the floor of any promise-returning lookup: ${(rates.mapGet.cpu / rates.awaitedMapGet.cpu).toFixed(1)}× the bare loop)`);
   const lines = [
