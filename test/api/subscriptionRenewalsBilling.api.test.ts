@@ -129,7 +129,9 @@ describe('renewals with Stripe', () => {
     harness.stripe!.failNextPayment(customerBillingId);
 
     await stripeClockMovesTo(Date.parse(subscription.currentBillingPeriodEnd));
-    const pending = await eventually(() => read(subscription.id), (s) => s.status === 'PAYMENT_PENDING');
+    // Stripe's customer.subscription.updated (past_due) and invoice.payment_failed are two webhooks, applied in the
+    // order they arrive: the status may show before the failed invoice does.
+    const pending = await eventually(() => read(subscription.id), (s) => s.status === 'PAYMENT_PENDING' && s.lastInvoice?.status === 'open');
     expect(pending).toMatchObject({ status: 'PAYMENT_PENDING', lastInvoice: { status: 'open' } });
     expect((await api().get(`/v1/customers/${customerId}/entitlements/feature-projects`).set('X-API-KEY', key).expect(200)).body.hasAccess).toBe(true);
     expect((await historyOf(subscription.id)).map((entry) => `${entry.transition}:${entry.cause}`)).toContain('PAYMENT_FAILED:WEBHOOK');
