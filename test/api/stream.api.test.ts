@@ -175,8 +175,12 @@ describe('GET /v1/stream', () => {
     await commitEvents(environmentId, usageOf('c1', 0));
     const [last] = await first.waitFor(1);
     first.close();
-    // The harness replays at most 5 events.
+    // The harness replays at most 5 events. A live client sees all six before the late one connects: the feed has
+    // delivered them, so the resync's position follows them (else resuming from it could need a resync again).
+    const watcher = await stream(apiKey);
     for (let usage = 1; usage <= 6; usage++) await commitEvents(environmentId, usageOf('c1', usage));
+    await watcher.waitFor(1, (event) => (event.data as { currentUsage?: number }).currentUsage === 6);
+    watcher.close();
 
     const late = await stream(apiKey, { lastEventId: last!.id! });
     const [resync] = await late.waitFor(1);
